@@ -1,0 +1,100 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import AsyncJobs
+
+ApplicationWindow {
+    id: root
+    objectName: "mainWindow"
+    title: "Async Jobs"
+    width: 960
+    height: 620
+    minimumWidth: 640
+    minimumHeight: 480
+    visible: true
+
+    // Ticks every 16 ms on the GUI thread: it only advances while the event loop is free.
+    property int heartbeat: 0
+    Timer {
+        interval: 16
+        repeat: true
+        running: true
+        onTriggered: root.heartbeat++
+    }
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.margins: 8
+            Label {
+                text: "Async Jobs: each job runs on a worker thread; the window stays live."
+                Layout.fillWidth: true
+                elide: Text.ElideRight
+            }
+            Rectangle {
+                id: spinner
+                objectName: "spinner"
+                width: 18
+                height: 18
+                radius: 3
+                color: "#3d7bd9"
+                NumberAnimation on rotation {
+                    from: 0
+                    to: 360
+                    duration: 1200
+                    loops: Animation.Infinite
+                }
+            }
+            Label {
+                objectName: "heartbeatLabel"
+                text: "GUI heartbeat " + root.heartbeat
+                font.family: "monospace"
+            }
+        }
+    }
+
+    GridLayout {
+        anchors.fill: parent
+        anchors.margins: 12
+        columns: 2
+        rowSpacing: 12
+        columnSpacing: 12
+
+        JobCard {
+            objectName: "primesCard"
+            title: "Count primes below N"
+            description: "A CPU job on a worker: a segmented sieve. Try 2000000000 and watch the heartbeat keep going."
+            needsInput: true
+            defaultInput: "10000000"
+            start: function (runner, text) { runner.countPrimes(text) }
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+        }
+        JobCard {
+            objectName: "chainCard"
+            title: "Chained jobs"
+            description: "Two jobs awaited in sequence: count the primes below N, then find the largest of them."
+            needsInput: true
+            defaultInput: "1000000"
+            start: function (runner, text) { runner.chainJobs(text) }
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+        }
+        JobCard {
+            objectName: "failCard"
+            title: "A job that fails"
+            description: "Reads a settings file that does not exist; the whole error chain is shown."
+            start: function (runner, text) { runner.failingJob() }
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+        }
+        JobCard {
+            objectName: "panicCard"
+            title: "A job that panics"
+            description: "Indexes past the end of a list on the worker; the panic becomes an error and the app lives on."
+            start: function (runner, text) { runner.panickingJob() }
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+        }
+    }
+}

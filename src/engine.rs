@@ -1,0 +1,31 @@
+//! The async engine: a GUI-thread executor and a worker pool, with no knowledge of Qt.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `waker` | [`LoopWaker`], the one seam to an event loop |
+//! | `executor` | [`Runtime`], [`spawn`], [`drain`], [`Coroutine`] handles, [`stats`] |
+//! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
+//! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
+//! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
+//! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
+//!
+//! The engine has no `unsafe` code (`#![forbid(unsafe_code)]` below).
+#![forbid(unsafe_code)]
+
+mod error;
+mod executor;
+mod job;
+mod panic;
+mod pool;
+mod scope;
+pub mod testing;
+mod waker;
+
+pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
+pub use executor::{
+    drain, has_runtime, set_report_hook, spawn, stats, Coroutine, Runtime, RuntimeBuilder, Stats,
+    GUI_THREAD_RULE,
+};
+pub use job::{run_blocking, try_run_blocking, Job};
+pub use scope::{CoroutineId, Entered, Liveness, Scope};
+pub use waker::LoopWaker;

@@ -1,0 +1,492 @@
+//! The GUI-thread executor: one per event-loop thread, installed as a thread-local.
+//!
+//! Tasks are `async-task` tasks spawned with `spawn_local` (so their futures need not be `Send`).
+//! Waking a task, from any thread, pushes its `Runnable` onto a lock-free queue; the first push
+//! after a drain also calls [`LoopWaker::wake`], every later push sees the `armed` flag and posts
+//! nothing. A drain runs queued tasks until the queue is empty or the time budget is spent, then
+//! disarms; if work remains (or arrived meanwhile) it re-arms, which posts exactly one new wake.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+use async_task::{Runnable, Task};
+use crossbeam_queue::SegQueue;
+use futures::FutureExt;
+
+use super::error::{CoroutineError, CoroutineReport};
+use super::panic::{self as caught, CaptureScope};
+use super::pool::WorkerPool;
+use super::waker::LoopWaker;
+
+/// The rule every affinity assertion names.
+pub const GUI_THREAD_RULE: &str =
+    "cxx-qt-async rule: coroutines are spawned, polled and dropped only on the GUI thread \
+     (the event-loop thread that installed the runtime)";
+
+/// The part of the executor that other threads touch: the ready queue and the armed flag.
+pub(crate) struct Shared {
+    queue: SegQueue<Runnable>,
+    armed: AtomicBool,
+    closed: AtomicBool,
+    owner: ThreadId,
+    loop_waker: Box<dyn LoopWaker>,
+    wakes: AtomicU64,
+}
+
+impl Shared {
+    /// Queues a runnable; posts one loop wake per batch.
+    fn schedule(&self, runnable: Runnable) {
+        if self.closed.load(Ordering::Acquire) {
+            // The runtime is gone. Dropping a local task's runnable drops its future, which is
+            // only allowed on the owner thread; elsewhere, leak it (the process is shutting down).
+            if thread::current().id() == self.owner {
+                drop(runnable);
+            } else {
+                std::mem::forget(runnable);
+            }
+            return;
+        }
+        self.queue.push(runnable);
+        self.arm();
+    }
+
+    /// Posts a loop wake unless one is already pending.
+    fn arm(&self) {
+        if !self.armed.swap(true, Ordering::AcqRel) {
+            self.wakes.fetch_add(1, Ordering::Relaxed);
+            self.loop_waker.wake();
+        }
+    }
+}
+
+/// Counters of one runtime, for tests and diagnostics.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{stats, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// fake.block_on(async {});
+/// assert!(stats().drains >= 1);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// How often the engine asked the loop to drain ([`LoopWaker::wake`] calls).
+    pub loop_wakes: u64,
+    /// How many drains ran.
+    pub drains: u64,
+    /// How many drains stopped because the time budget was spent, with work left.
+    pub budget_yields: u64,
+    /// How many times a task was polled.
+    pub polls: u64,
+    /// Coroutines spawned and not yet finished or dropped.
+    pub live_coroutines: u64,
+}
+
+struct Local {
+    shared: Arc<Shared>,
+    budget: Duration,
+    pool: WorkerPool,
+    draining: Cell<bool>,
+    stats: Cell<Stats>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's runtime; panics naming the rule when there is none.
+#[track_caller]
+fn with_local<R>(what: &str, f: impl FnOnce(&Rc<Local>) -> R) -> R {
+    let local = RUNTIME.with(|r| r.borrow().clone());
+    match local {
+        Some(local) => f(&local),
+        None => panic!(
+            "{what} called on thread {:?}, which has no cxx-qt-async runtime. {GUI_THREAD_RULE}",
+            thread::current().name().unwrap_or("<unnamed>")
+        ),
+    }
+}
+
+/// `true` when this thread has an installed runtime.
+pub fn has_runtime() -> bool {
+    RUNTIME.with(|r| r.borrow().is_some())
+}
+
+fn bump(local: &Local, f: impl FnOnce(&mut Stats)) {
+    let mut s = local.stats.get();
+    f(&mut s);
+    local.stats.set(s);
+}
+
+/// Configures and installs a [`Runtime`] on the current thread.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async::engine::{Runtime, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new_uninstalled();
+/// let runtime = Runtime::builder()
+///     .worker_threads(2)
+///     .drain_budget(Duration::from_millis(2))
+///     .install(fake.waker());
+/// assert_eq!(runtime.worker_threads(), 2);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .install() is called"]
+pub struct RuntimeBuilder {
+    workers: usize,
+    budget: Duration,
+    shutdown_wait: Duration,
+}
+
+impl Default for RuntimeBuilder {
+    fn default() -> Self {
+        Self {
+            workers: thread::available_parallelism().map_or(2, |n| n.get()),
+            budget: Duration::from_millis(1),
+            shutdown_wait: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RuntimeBuilder {
+    /// Number of worker threads of the pool (default: the available parallelism). At least 1.
+    pub fn worker_threads(mut self, n: usize) -> Self {
+        self.workers = n.max(1);
+        self
+    }
+
+    /// How long one drain may run coroutines before it returns to the event loop (default 1 ms).
+    pub fn drain_budget(mut self, budget: Duration) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// How long dropping the runtime waits for running jobs to finish (default 1 s).
+    pub fn shutdown_wait(mut self, wait: Duration) -> Self {
+        self.shutdown_wait = wait;
+        self
+    }
+
+    /// Installs the runtime on the current thread, which becomes its GUI thread.
+    ///
+    /// # Panics
+    ///
+    /// If this thread already has a runtime.
+    #[track_caller]
+    pub fn install(self, loop_waker: impl LoopWaker) -> Runtime {
+        assert!(
+            !has_runtime(),
+            "a cxx-qt-async runtime is already installed on this thread"
+        );
+        caught::install_hook();
+        let shared = Arc::new(Shared {
+            queue: SegQueue::new(),
+            armed: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            owner: thread::current().id(),
+            loop_waker: Box::new(loop_waker),
+            wakes: AtomicU64::new(0),
+        });
+        let local = Rc::new(Local {
+            shared,
+            budget: self.budget,
+            pool: WorkerPool::new(self.workers, self.shutdown_wait),
+            draining: Cell::new(false),
+            stats: Cell::new(Stats::default()),
+        });
+        RUNTIME.with(|r| *r.borrow_mut() = Some(local));
+        Runtime {
+            workers: self.workers,
+            _not_send: std::marker::PhantomData,
+        }
+    }
+}
+
+/// The installed executor and worker pool of one GUI thread. Dropping it shuts both down:
+/// queued jobs are cancelled, running jobs get [`RuntimeBuilder::shutdown_wait`] to finish, and
+/// every remaining coroutine is dropped (on this thread).
+///
+/// Apps built on Qt use [`crate::qt::QtRuntime`], which installs this with a Qt loop waker.
+#[derive(Debug)]
+#[must_use = "the runtime shuts down when this guard is dropped"]
+pub struct Runtime {
+    workers: usize,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Runtime {
+    /// A builder with the defaults.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder::default()
+    }
+
+    /// The worker pool's size.
+    pub fn worker_threads(&self) -> usize {
+        self.workers
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let Some(local) = RUNTIME.try_with(|r| r.borrow_mut().take()).ok().flatten() else {
+            return;
+        };
+        // Stop the pool first: cancelled and finished jobs wake their coroutines into our queue.
+        local.pool.shutdown();
+        local.shared.closed.store(true, Ordering::Release);
+        // Dropping a runnable drops its coroutine; that may wake others, which (closed) are
+        // dropped right away on this thread.
+        while let Some(runnable) = local.shared.queue.pop() {
+            drop(runnable);
+        }
+    }
+}
+
+/// Runs ready coroutines of this thread's runtime for at most the drain budget.
+///
+/// The loop calls this once per [`LoopWaker::wake`]. If work is left when the budget is spent,
+/// the engine wakes the loop again, so painting and timers get their turn in between.
+///
+/// # Panics
+///
+/// On a thread without a runtime (the message names the rule), or when called re-entrantly
+/// from inside a coroutine.
+pub fn drain() {
+    with_local("drain()", |local| {
+        assert!(
+            !local.draining.replace(true),
+            "drain() called from inside a coroutine. {GUI_THREAD_RULE}; drains never nest"
+        );
+        let _capture = CaptureScope::enter();
+        let deadline = Instant::now() + local.budget;
+        let mut polls = 0u64;
+        let mut out_of_budget = false;
+        while let Some(runnable) = local.shared.queue.pop() {
+            // Coroutines catch their own panics; this only guards the executor's invariants.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
+            polls += 1;
+            if polls % 8 == 0 && Instant::now() >= deadline {
+                out_of_budget = true;
+                break;
+            }
+        }
+        // Disarm, then look again: a wake that raced with the end of the drain is not lost.
+        local.shared.armed.swap(false, Ordering::AcqRel);
+        if !local.shared.queue.is_empty() {
+            local.shared.arm();
+        }
+        local.draining.set(false);
+        bump(local, |s| {
+            s.drains += 1;
+            s.polls += polls;
+            s.budget_yields += u64::from(out_of_budget);
+        });
+    })
+}
+
+/// This thread's runtime counters.
+///
+/// # Panics
+///
+/// On a thread without a runtime.
+pub fn stats() -> Stats {
+    with_local("stats()", |local| Stats {
+        loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
+        ..local.stats.get()
+    })
+}
+
+pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
+    with_local("run_blocking()", |local| f(&local.pool))
+}
+
+/// Spawns a coroutine on this thread's executor. It first runs at the next drain (never inline),
+/// and then every time it is woken.
+///
+/// The future need not be `Send`: it never leaves the GUI thread. A panic inside it ends it (and
+/// only it); the handle then resolves to [`CoroutineError::Panicked`].
+///
+/// # Panics
+///
+/// Off the GUI thread (a thread without a runtime), with a message that names the rule.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{run_blocking, spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let handle = spawn(async {
+///     let answer = run_blocking(|| 6 * 7).await?;
+///     anyhow::Ok(answer)
+/// });
+/// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 42);
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> Coroutine<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    spawn_at(Location::caller(), future)
+}
+
+#[track_caller]
+pub(crate) fn spawn_at<F>(spawned_at: &'static Location<'static>, future: F) -> Coroutine<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    with_local("spawn()", |local| Coroutine {
+        task: Some(spawn_raw(local, future)),
+        spawned_at,
+    })
+}
+
+type Caught<T> = Result<T, CoroutineError>;
+
+fn spawn_raw<F>(local: &Rc<Local>, future: F) -> Task<Caught<F::Output>>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let shared = Arc::clone(&local.shared);
+    let counted = Counted {
+        local: Rc::downgrade(local),
+    };
+    bump(local, |s| s.live_coroutines += 1);
+    let wrapped = async move {
+        let _counted = counted;
+        AssertUnwindSafe(future).catch_unwind().await.map_err(|p| {
+            let p = caught::caught(p);
+            CoroutineError::Panicked {
+                message: p.message,
+                location: p.location,
+            }
+        })
+    };
+    let (runnable, task) = async_task::spawn_local(wrapped, move |r| shared.schedule(r));
+    runnable.schedule();
+    task
+}
+
+/// Decrements the live-coroutine count when a coroutine's future is dropped.
+struct Counted {
+    local: std::rc::Weak<Local>,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        if let Some(local) = self.local.upgrade() {
+            bump(&local, |s| s.live_coroutines -= 1);
+        }
+    }
+}
+
+/// A spawned coroutine. Awaiting it gives its output, or why it has none.
+///
+/// **Dropping the handle cancels the coroutine**: it is dropped at its current suspension point
+/// and never polled again (jobs it was awaiting are dropped with it). Call [`Coroutine::detach`]
+/// to let it run on its own.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// spawn(async { /* fire and forget */ }).detach();
+/// let value = fake.block_on(spawn(async { 1 + 1 })).unwrap();
+/// assert_eq!(value, 2);
+/// ```
+#[must_use = "dropping a Coroutine cancels it; call .detach() to let it run"]
+pub struct Coroutine<T> {
+    task: Option<Task<Caught<T>>>,
+    spawned_at: &'static Location<'static>,
+}
+
+impl<T> Coroutine<T> {
+    /// Lets the coroutine run to completion without a handle; its output is dropped.
+    pub fn detach(mut self) {
+        if let Some(task) = self.task.take() {
+            task.detach();
+        }
+    }
+
+    /// Cancels the coroutine now (same as dropping the handle).
+    pub fn abort(self) {
+        drop(self);
+    }
+
+    /// `true` once the coroutine has finished (its output is ready to take).
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(Task::is_finished)
+    }
+
+    /// Where the coroutine was spawned.
+    pub fn spawned_at(&self) -> &'static Location<'static> {
+        self.spawned_at
+    }
+}
+
+impl<T> std::fmt::Debug for Coroutine<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Coroutine")
+            .field("spawned_at", &self.spawned_at)
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+impl<T> Future for Coroutine<T> {
+    type Output = Result<T, CoroutineError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.task.as_mut() {
+            Some(task) => Pin::new(task).poll(cx),
+            None => Poll::Ready(Err(CoroutineError::Cancelled)),
+        }
+    }
+}
+
+type ReportHook = Box<dyn Fn(&CoroutineReport<'_>) + Send + Sync>;
+
+static REPORT_HOOK: RwLock<Option<ReportHook>> = RwLock::new(None);
+
+/// Sets what happens when an owned coroutine (see [`crate::engine::Scope`]) ends with an error or
+/// a panic. The default writes the report to standard error.
+///
+/// # Examples
+///
+/// ```
+/// cxx_qt_async::engine::set_report_hook(|report| eprintln!("[my-app] {report}"));
+/// ```
+pub fn set_report_hook(hook: impl Fn(&CoroutineReport<'_>) + Send + Sync + 'static) {
+    *REPORT_HOOK
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(hook));
+}
+
+pub(crate) fn report(report: &CoroutineReport<'_>) {
+    let hook = REPORT_HOOK
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match hook.as_ref() {
+        Some(hook) => hook(report),
+        None => eprintln!("cxx-qt-async: {report}"),
+    }
+}

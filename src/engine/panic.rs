@@ -1,0 +1,92 @@
+//! Turning panics into values: the payload's message, where it happened, and a backtrace
+//! captured on the panicking thread.
+//!
+//! `catch_unwind` alone loses the location and the stack. A process-wide panic hook, installed
+//! once and chained to the previous one, records both into a thread-local on the threads that ask
+//! for it (the worker threads, and the GUI thread while it polls coroutines); on every other
+//! thread it defers to the previous hook unchanged.
+
+use std::any::Any;
+use std::backtrace::Backtrace;
+use std::cell::{Cell, RefCell};
+use std::panic::{self, PanicHookInfo};
+use std::sync::Once;
+
+/// What a caught panic left behind.
+#[derive(Debug)]
+pub(crate) struct CaughtPanic {
+    /// The payload as text (`&str` and `String` payloads; anything else is described).
+    pub(crate) message: String,
+    /// `file:line:column` of the `panic!`, when the hook saw it.
+    pub(crate) location: Option<String>,
+    /// The stack of the panicking thread, when the hook saw it.
+    pub(crate) backtrace: Option<Backtrace>,
+}
+
+thread_local! {
+    static CAPTURE: Cell<bool> = const { Cell::new(false) };
+    static LAST: RefCell<Option<(String, Backtrace)>> = const { RefCell::new(None) };
+}
+
+static INSTALL: Once = Once::new();
+
+/// Installs the recording hook (once per process), chained to whatever hook was there.
+pub(crate) fn install_hook() {
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
+            if CAPTURE.with(Cell::get) {
+                let location = info
+                    .location()
+                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+                    .unwrap_or_default();
+                LAST.with(|last| *last.borrow_mut() = Some((location, Backtrace::force_capture())));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Marks this thread as one whose panics are recorded (and not printed by the default hook).
+pub(crate) struct CaptureScope {
+    was: bool,
+}
+
+impl CaptureScope {
+    pub(crate) fn enter() -> Self {
+        Self {
+            was: CAPTURE.with(|c| c.replace(true)),
+        }
+    }
+}
+
+impl Drop for CaptureScope {
+    fn drop(&mut self) {
+        CAPTURE.with(|c| c.set(self.was));
+    }
+}
+
+/// Builds a [`CaughtPanic`] from a `catch_unwind` payload and what the hook recorded.
+pub(crate) fn caught(payload: Box<dyn Any + Send>) -> CaughtPanic {
+    let (location, backtrace) = match LAST.with(|last| last.borrow_mut().take()) {
+        Some((location, backtrace)) => (Some(location), Some(backtrace)),
+        None => (None, None),
+    };
+    CaughtPanic {
+        message: payload_message(payload.as_ref()),
+        location,
+        backtrace,
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_owned()
+    }
+}

@@ -1,0 +1,34 @@
+//! The one seam between the engine and an event loop.
+//!
+//! The engine never talks to Qt. When a coroutine becomes ready it asks a [`LoopWaker`] to have
+//! the loop call [`crate::engine::drain`] soon, on the loop thread. The Qt layer implements it
+//! with `CxxQtThread::queue`; tests implement it with [`crate::engine::testing::FakeLoop`].
+
+/// Asks an event loop to call [`crate::engine::drain`] once, soon, on the loop's own thread.
+///
+/// The engine coalesces wakes: between two drains, `wake` is called **at most once**, however
+/// many coroutines were woken and from however many threads. An implementation therefore only
+/// needs to post one event (a Qt queued invocation, a `postEvent`, a byte on a pipe...).
+///
+/// `wake` is called from any thread, including the loop thread itself while a drain runs, so it
+/// must not block and must not call `drain` inline.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use cxx_qt_async::engine::LoopWaker;
+///
+/// /// A loop that only counts how often it was asked to drain.
+/// struct Counting(AtomicUsize);
+///
+/// impl LoopWaker for Counting {
+///     fn wake(&self) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+/// ```
+pub trait LoopWaker: Send + Sync + 'static {
+    /// Request one call of [`crate::engine::drain`] on the loop thread.
+    fn wake(&self);
+}

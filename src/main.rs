@@ -1,0 +1,74 @@
+//! `async-jobs`: the Async Jobs window. Run with `--help` for the options.
+
+use std::process::ExitCode;
+
+use cxx_qt_async::qt::QtRuntime;
+use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
+
+const USAGE: &str = "\
+async-jobs: run slow jobs on worker threads while the window stays live
+
+Usage: async-jobs [--threads N]
+
+Options:
+  --threads N   size of the worker pool (default: the number of CPUs)
+  -h, --help    print this help
+";
+
+fn parse_args() -> Result<Option<usize>, String> {
+    let mut threads = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--threads" => {
+                let value = args.next().ok_or("--threads needs a number")?;
+                match value.parse::<usize>() {
+                    Ok(n) if (1..=256).contains(&n) => threads = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "--threads: “{value}” is not a number from 1 to 256"
+                        ))
+                    }
+                }
+            }
+            // Qt's own options (e.g. -platform offscreen) are left to QGuiApplication.
+            other if other.starts_with('-') && !other.starts_with("--") => {
+                let _ = args.next();
+            }
+            other => return Err(format!("unknown argument “{other}”")),
+        }
+    }
+    Ok(threads)
+}
+
+fn main() -> ExitCode {
+    let threads = match parse_args() {
+        Ok(threads) => threads,
+        Err(message) => {
+            eprintln!("async-jobs: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    cxx_qt_async::init_qml();
+    let mut app = QGuiApplication::new();
+    let mut builder = QtRuntime::builder();
+    if let Some(n) = threads {
+        builder = builder.worker_threads(n);
+    }
+    let runtime = builder.install();
+    let mut engine = QQmlApplicationEngine::new();
+    if let Some(engine) = engine.as_mut() {
+        engine.load(&QUrl::from("qrc:/qt/qml/AsyncJobs/qml/Main.qml"));
+    }
+    let status = app.as_mut().map_or(1, |app| app.exec());
+    // The window's objects go first (their coroutines are cancelled), then the runtime (jobs
+    // cancelled, workers given a bounded time), then the application.
+    drop(engine);
+    drop(runtime);
+    drop(app);
+    ExitCode::from(u8::try_from(status).unwrap_or(1))
+}

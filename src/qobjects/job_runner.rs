@@ -1,0 +1,181 @@
+//! `JobRunner`: one card of the window. It starts one job at a time and shows its state.
+//!
+//! QML binds to `status` ("idle", "running…", "done", "failed"), `result`, `error` (the whole
+//! context chain), `details` (the worker's backtrace), `inputError` (why typed input was refused;
+//! no job starts then), `running` and `elapsedMs`.
+
+/// The bridge: the `JobRunner` QObject (QML element of the `AsyncJobs` module).
+#[cxx_qt::bridge]
+pub mod qobject {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        /// QString from cxx_qt_lib
+        type QString = cxx_qt_lib::QString;
+    }
+
+    extern "RustQt" {
+        #[qobject]
+        #[qml_element]
+        #[qproperty(QString, status)]
+        #[qproperty(QString, result)]
+        #[qproperty(QString, error)]
+        #[qproperty(QString, details)]
+        #[qproperty(QString, input_error, cxx_name = "inputError")]
+        #[qproperty(bool, running)]
+        #[qproperty(f64, elapsed_ms, cxx_name = "elapsedMs")]
+        type JobRunner = super::JobRunnerRust;
+
+        /// Counts the primes below the typed N on a worker.
+        #[qinvokable]
+        #[cxx_name = "countPrimes"]
+        fn count_primes(self: Pin<&mut JobRunner>, limit: &QString);
+
+        /// Two jobs in sequence: count the primes below N, then find the largest of them.
+        #[qinvokable]
+        #[cxx_name = "chainJobs"]
+        fn chain_jobs(self: Pin<&mut JobRunner>, limit: &QString);
+
+        /// A job that fails: it reads a settings file that does not exist.
+        #[qinvokable]
+        #[cxx_name = "failingJob"]
+        fn failing_job(self: Pin<&mut JobRunner>);
+
+        /// A job that panics on its worker.
+        #[qinvokable]
+        #[cxx_name = "panickingJob"]
+        fn panicking_job(self: Pin<&mut JobRunner>);
+    }
+}
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+
+use cxx_qt_lib::QString;
+
+use crate::app::work;
+use crate::engine::{run_blocking, try_run_blocking, worker_backtrace, Scope};
+use crate::qt::{OwnsCoroutines, QObjectRef, QObjectSpawn};
+
+/// Backing struct of [`qobject::JobRunner`].
+#[derive(Debug)]
+pub struct JobRunnerRust {
+    status: QString,
+    result: QString,
+    error: QString,
+    details: QString,
+    input_error: QString,
+    running: bool,
+    elapsed_ms: f64,
+    coroutines: Scope,
+}
+
+impl Default for JobRunnerRust {
+    fn default() -> Self {
+        Self {
+            status: QString::from("idle"),
+            result: QString::default(),
+            error: QString::default(),
+            details: QString::default(),
+            input_error: QString::default(),
+            running: false,
+            elapsed_ms: 0.0,
+            coroutines: Scope::new(),
+        }
+    }
+}
+
+impl OwnsCoroutines for JobRunnerRust {
+    fn coroutines(&self) -> &Scope {
+        &self.coroutines
+    }
+}
+
+impl qobject::JobRunner {
+    fn count_primes(mut self: Pin<&mut Self>, limit: &QString) {
+        let Some(n) = self.as_mut().accept(work::parse_limit(&limit.to_string())) else {
+            return;
+        };
+        self.launch(move |_| async move {
+            let count = run_blocking(move || work::count_primes_below(n)).await?;
+            Ok(format!("{count} primes below {n}"))
+        });
+    }
+
+    fn chain_jobs(mut self: Pin<&mut Self>, limit: &QString) {
+        let Some(n) = self.as_mut().accept(work::parse_limit(&limit.to_string())) else {
+            return;
+        };
+        self.launch(move |this| async move {
+            this.with(|o| o.set_status(QString::from("running: step 1 of 2")));
+            let count = run_blocking(move || work::count_primes_below(n)).await?;
+            this.with(|o| o.set_status(QString::from("running: step 2 of 2")));
+            let largest = run_blocking(move || work::largest_prime_below(n)).await?;
+            let largest = largest.map_or_else(|| "none".to_owned(), |p| p.to_string());
+            Ok(format!(
+                "step 1: {count} primes below {n}; step 2: the largest is {largest}"
+            ))
+        });
+    }
+
+    fn failing_job(self: Pin<&mut Self>) {
+        self.launch(|_| async {
+            try_run_blocking(|| work::load_settings(work::MISSING_SETTINGS)).await
+        });
+    }
+
+    fn panicking_job(self: Pin<&mut Self>) {
+        self.launch(|_| async {
+            let value = run_blocking(work::explode).await?;
+            Ok(format!("the job returned {value}"))
+        });
+    }
+
+    /// Shows why input was refused (and returns `None`), or clears the message.
+    fn accept<T>(self: Pin<&mut Self>, parsed: Result<T, work::InputError>) -> Option<T> {
+        let message = parsed.as_ref().err().map(ToString::to_string);
+        self.set_input_error(QString::from(message.as_deref().unwrap_or("")));
+        parsed.ok()
+    }
+
+    /// Starts `job` as this card's coroutine and shows its outcome; one job at a time.
+    fn launch<F, Fut>(mut self: Pin<&mut Self>, job: F)
+    where
+        F: FnOnce(QObjectRef<Self>) -> Fut + 'static,
+        Fut: Future<Output = anyhow::Result<String>> + 'static,
+    {
+        if *self.running() {
+            return;
+        }
+        self.as_mut().set_result(QString::default());
+        self.as_mut().set_error(QString::default());
+        self.as_mut().set_details(QString::default());
+        self.as_mut().set_elapsed_ms(0.0);
+        self.as_mut().set_running(true);
+        self.as_mut().set_status(QString::from("running"));
+        let started = Instant::now();
+        self.spawn(move |this| async move {
+            let outcome = job(this.clone()).await;
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+            this.with(|mut o| {
+                o.as_mut().set_elapsed_ms(elapsed_ms);
+                let status = match outcome {
+                    Ok(text) => {
+                        o.as_mut().set_result(QString::from(&text));
+                        "done"
+                    }
+                    Err(err) => {
+                        let trace = worker_backtrace(&err).map(ToString::to_string);
+                        o.as_mut().set_error(QString::from(&format!("{err:#}")));
+                        o.as_mut()
+                            .set_details(QString::from(trace.as_deref().unwrap_or("")));
+                        "failed"
+                    }
+                };
+                o.as_mut().set_running(false);
+                o.set_status(QString::from(status));
+            });
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,17 @@
+//! The one place where the engine meets cxx-qt.
+//!
+//! * [`QtRuntime`] installs the engine's runtime with a loop waker that posts one queued
+//!   invocation (`CxxQtThread::queue`) on a private `LoopDriver` QObject per batch of wakes.
+//! * [`QObjectSpawn::spawn`] starts a coroutine from any QObject whose backing struct owns a
+//!   [`Scope`](crate::engine::Scope) ([`OwnsCoroutines`]); the coroutine reaches its object
+//!   through a [`QObjectRef`] and is dropped when the object is destroyed.
+
+// cxx-qt wants every bridge of a QML module in one directory (QTBUG-93443): src/qobjects/.
+#[path = "qobjects/loop_driver.rs"]
+mod loop_driver;
+mod object;
+mod runtime;
+
+pub use loop_driver::qobject::LoopDriver;
+pub use object::{OwnsCoroutines, QObjectRef, QObjectSpawn};
+pub use runtime::{ensure_runtime, QtRuntime, QtRuntimeBuilder};

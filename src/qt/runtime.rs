@@ -1,0 +1,158 @@
+//! [`QtRuntime`]: the engine's [`Runtime`] driven by the Qt event loop.
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::Duration;
+
+use cxx::UniquePtr;
+use cxx_qt::{CxxQtThread, Threading};
+
+use super::loop_driver::qobject::{new_loop_driver, LoopDriver};
+use crate::engine::{self, LoopWaker, Runtime, RuntimeBuilder};
+
+/// The Qt side of the seam: a wake is one queued invocation on the GUI thread's [`LoopDriver`].
+struct QueuedWake(CxxQtThread<LoopDriver>);
+
+impl LoopWaker for QueuedWake {
+    fn wake(&self) {
+        // Err(ObjectDestroyed) only happens while the runtime shuts down: nothing left to drain.
+        let _ = self.0.queue(|_driver| {
+            // A panic must not cross into Qt (it would abort); drain() only panics on a broken
+            // rule, which we report instead.
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(engine::drain)) {
+                eprintln!(
+                    "cxx-qt-async: drain failed: {}",
+                    payload
+                        .downcast_ref::<String>()
+                        .map_or("<panic>", String::as_str)
+                );
+            }
+        });
+    }
+}
+
+/// Builds a [`QtRuntime`]; the settings are those of [`RuntimeBuilder`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// let _runtime = cxx_qt_async::qt::QtRuntime::builder()
+///     .worker_threads(4)
+///     .drain_budget(Duration::from_millis(2))
+///     .install();
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until .install() is called"]
+pub struct QtRuntimeBuilder {
+    inner: RuntimeBuilder,
+}
+
+impl QtRuntimeBuilder {
+    /// See [`RuntimeBuilder::worker_threads`].
+    pub fn worker_threads(self, n: usize) -> Self {
+        Self {
+            inner: self.inner.worker_threads(n),
+        }
+    }
+
+    /// See [`RuntimeBuilder::drain_budget`].
+    pub fn drain_budget(self, budget: Duration) -> Self {
+        Self {
+            inner: self.inner.drain_budget(budget),
+        }
+    }
+
+    /// See [`RuntimeBuilder::shutdown_wait`].
+    pub fn shutdown_wait(self, wait: Duration) -> Self {
+        Self {
+            inner: self.inner.shutdown_wait(wait),
+        }
+    }
+
+    /// Installs the runtime on the current thread, which must be a Qt thread with an event loop
+    /// (normally the GUI thread, after `QGuiApplication` was created).
+    ///
+    /// # Panics
+    ///
+    /// If this thread already has a runtime.
+    pub fn install(self) -> QtRuntime {
+        let driver = new_loop_driver();
+        let thread = driver
+            .as_ref()
+            .expect("cxx-qt-async: could not create the LoopDriver QObject")
+            .qt_thread();
+        let runtime = self.inner.install(QueuedWake(thread));
+        QtRuntime {
+            driver,
+            runtime: Some(runtime),
+        }
+    }
+}
+
+/// The engine's runtime on a Qt event loop: coroutines resume through queued invocations.
+///
+/// Create it after `QGuiApplication` and keep it until `exec()` returns. Dropping it cancels
+/// queued jobs, waits (bounded) for running ones and drops every coroutine. If no runtime is
+/// installed when a QObject first spawns a coroutine, a default one is installed for the thread
+/// and kept until the thread ends.
+///
+/// # Examples
+///
+/// ```no_run
+/// use cxx_qt_lib::QGuiApplication;
+///
+/// let mut app = QGuiApplication::new();
+/// let runtime = cxx_qt_async::qt::QtRuntime::install();
+/// // ... load QML ...
+/// if let Some(app) = app.as_mut() {
+///     app.exec();
+/// }
+/// drop(runtime); // cancel and wait before the application object goes
+/// ```
+#[must_use = "the runtime shuts down when this guard is dropped"]
+pub struct QtRuntime {
+    driver: UniquePtr<LoopDriver>,
+    runtime: Option<Runtime>,
+}
+
+impl std::fmt::Debug for QtRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QtRuntime")
+            .field("runtime", &self.runtime)
+            .finish()
+    }
+}
+
+impl QtRuntime {
+    /// Installs a runtime with the defaults (see [`RuntimeBuilder`]).
+    pub fn install() -> Self {
+        Self::builder().install()
+    }
+
+    /// A builder to configure the runtime.
+    pub fn builder() -> QtRuntimeBuilder {
+        QtRuntimeBuilder::default()
+    }
+}
+
+impl Drop for QtRuntime {
+    fn drop(&mut self) {
+        // Shut the engine down first, while queued drains can still be posted (they are
+        // dropped with the driver below, never run).
+        drop(self.runtime.take());
+        self.driver = UniquePtr::null();
+    }
+}
+
+thread_local! {
+    static IMPLICIT: RefCell<Option<QtRuntime>> = const { RefCell::new(None) };
+}
+
+/// Installs a default [`QtRuntime`] on this thread if it has none.
+pub fn ensure_runtime() {
+    if !engine::has_runtime() {
+        let runtime = QtRuntime::install();
+        IMPLICIT.with(|slot| *slot.borrow_mut() = Some(runtime));
+    }
+}
