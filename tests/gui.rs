@@ -1,0 +1,168 @@
+//! GUI tests: the real `AsyncJobs` QML window, driven by Qt Quick Test with real mouse and key
+//! events (tests/qml/tst_*.qml), reported in libtest's format.
+//!
+//! Qt must own the process main thread, so this target has `harness = false`. Qt Quick Test runs
+//! every test function once, in one QGuiApplication; this harness then reports each function as
+//! a libtest trial with its real outcome. Run it under an X server (scripts/test.sh starts Xvfb);
+//! without `DISPLAY` it falls back to Qt's offscreen platform and says so.
+//!
+//! On failure, the window as it was at the end of the test is saved to
+//! `target/gui-screens/<test>.png` (screenshots of passing tests are removed).
+
+use std::collections::BTreeMap;
+use std::ffi::{c_char, c_int, CString};
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+extern "C" {
+    fn cxx_qt_async_quick_test_main(
+        argc: c_int,
+        argv: *mut *mut c_char,
+        source_dir: *const c_char,
+    ) -> c_int;
+}
+
+/// How Qt Quick Test names our TestCase in its output: `<runner name>::<TestCase name>`.
+const CASE: &str = "async_jobs_gui::AsyncJobs";
+
+fn qml_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qml")
+}
+
+fn screens_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/gui-screens")
+}
+
+/// The test functions declared in the QML test files, in file order.
+fn declared_tests() -> Vec<String> {
+    let mut names = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(qml_dir())
+        .expect("tests/qml exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tst_"))
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable QML test file");
+        for line in text.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix("function test_") {
+                if let Some(name) = rest.split('(').next() {
+                    names.push(format!("test_{name}"));
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Runs Qt Quick Test once; returns each function's outcome (`Err` with Qt's message).
+fn run_quick_tests() -> (BTreeMap<String, Result<(), String>>, c_int, String) {
+    let results_file =
+        std::env::temp_dir().join(format!("async-jobs-gui-{}.txt", std::process::id()));
+    let args = [
+        "gui".to_owned(),
+        "-import".to_owned(),
+        "qrc:/qt/qml".to_owned(),
+        "-o".to_owned(),
+        format!("{},txt", results_file.display()),
+        "-o".to_owned(),
+        "-,txt".to_owned(),
+    ];
+    let c_args: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_str()).unwrap())
+        .collect();
+    let mut argv: Vec<*mut c_char> = c_args.iter().map(|a| a.as_ptr().cast_mut()).collect();
+    argv.push(std::ptr::null_mut());
+    let dir = CString::new(qml_dir().to_string_lossy().as_bytes()).unwrap();
+    let argc = c_int::try_from(c_args.len()).unwrap();
+    // SAFETY: argv holds `argc` valid NUL-terminated strings followed by a null pointer, all
+    // alive (c_args, dir) until the call returns; Qt may reorder argv but not free it.
+    let failures = unsafe { cxx_qt_async_quick_test_main(argc, argv.as_mut_ptr(), dir.as_ptr()) };
+    let text = std::fs::read_to_string(&results_file).unwrap_or_default();
+    let _ = std::fs::remove_file(&results_file);
+    let mut outcomes = BTreeMap::new();
+    let prefix_pass = format!("PASS   : {CASE}::");
+    let prefix_fail = format!("FAIL!  : {CASE}::");
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix(&prefix_pass) {
+            let name = rest.split('(').next().unwrap_or(rest).to_owned();
+            outcomes.entry(name).or_insert(Ok(()));
+        } else if let Some(rest) = line.strip_prefix(&prefix_fail) {
+            let name = rest.split('(').next().unwrap_or(rest).to_owned();
+            let mut message = rest.to_owned();
+            while let Some(next) = lines.peek() {
+                if next.starts_with("   ") {
+                    message.push('\n');
+                    message.push_str(next.trim());
+                    lines.next();
+                } else {
+                    break;
+                }
+            }
+            outcomes.insert(name, Err(message));
+        }
+    }
+    (outcomes, failures, text)
+}
+
+fn main() -> std::process::ExitCode {
+    let mut args = Arguments::from_args();
+    args.test_threads = Some(1);
+    let names = declared_tests();
+    if args.list {
+        let trials = names
+            .into_iter()
+            .map(|n| Trial::test(n, || Ok(())))
+            .collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        eprintln!("gui tests: no DISPLAY; using QT_QPA_PLATFORM=offscreen (scripts/test.sh runs them under Xvfb)");
+        // Set before Qt or any other thread starts.
+        std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    }
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        let dir = std::env::temp_dir().join(format!("async-jobs-xdg-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        }
+        std::env::set_var("XDG_RUNTIME_DIR", &dir);
+    }
+    let _ = std::fs::create_dir_all(screens_dir());
+    cxx_qt_async::init_qml();
+    let (outcomes, failures, text) = run_quick_tests();
+    if outcomes.is_empty() {
+        eprintln!(
+            "gui tests: Qt Quick Test reported nothing (exit {failures}); its output:\n{text}"
+        );
+    }
+    let trials = names
+        .into_iter()
+        .map(|name| {
+            let outcome = outcomes
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| Err("Qt Quick Test did not report this function".to_owned()));
+            let screenshot = screens_dir().join(format!("{name}.png"));
+            if outcome.is_ok() {
+                let _ = std::fs::remove_file(&screenshot);
+            }
+            Trial::test(name, move || {
+                outcome.map_err(|message| {
+                    Failed::from(format!("{message}\nscreenshot: {}", screenshot.display()))
+                })
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}
