@@ -72,11 +72,12 @@ impl Shared {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async::engine::{stats, testing::FakeLoop};
+/// use cxx_qt_async::engine::{spawn, stats, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
-/// fake.block_on(async {});
-/// assert!(stats().drains >= 1);
+/// fake.block_on(spawn(async {})).unwrap();
+/// assert_eq!(stats().live_coroutines, 0);
+/// assert!(stats().drains >= 1 && stats().polls >= 1);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]

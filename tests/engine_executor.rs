@@ -1,0 +1,225 @@
+//! The GUI-thread executor, headless: where coroutines resume, how wakes are coalesced, how a
+//! drain yields to the loop, and who may spawn and drain.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cxx_qt_async::engine::{
+    drain, run_blocking, spawn, stats, testing::FakeLoop, CoroutineError, Runtime, GUI_THREAD_RULE,
+};
+use futures::channel::oneshot;
+
+/// Counts its own drop.
+struct DropCounter(Rc<Cell<u32>>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn coroutine_resumes_on_the_loop_thread_after_a_worker_job() {
+    let fake = FakeLoop::new();
+    let loop_thread = thread::current().id();
+    let handle = spawn(async move {
+        let (job_thread, value) = run_blocking(|| (thread::current().id(), 41 + 1))
+            .await
+            .unwrap();
+        (job_thread, thread::current().id(), value)
+    });
+    let (job_thread, resumed_on, value) = fake.block_on(handle).unwrap();
+    assert_ne!(job_thread, loop_thread, "the job ran on a worker");
+    assert_eq!(
+        resumed_on, loop_thread,
+        "the coroutine resumed on the loop thread"
+    );
+    assert_eq!(value, 42);
+}
+
+#[test]
+fn spawn_never_polls_inline_the_first_poll_is_at_the_next_drain() {
+    let fake = FakeLoop::new();
+    let polled = Rc::new(Cell::new(0));
+    let p = polled.clone();
+    spawn(async move { p.set(p.get() + 1) }).detach();
+    assert_eq!(polled.get(), 0, "not polled by spawn itself");
+    assert!(fake.drain_pending(), "spawning asked the loop for a drain");
+    assert!(fake.turn());
+    assert_eq!(polled.get(), 1);
+}
+
+#[test]
+fn wakes_from_many_threads_coalesce_into_one_loop_wake() {
+    let fake = FakeLoop::new();
+    let coroutines = 16;
+    let finished = Rc::new(Cell::new(0));
+    let mut senders = Vec::new();
+    for _ in 0..coroutines {
+        let (tx, rx) = oneshot::channel::<()>();
+        senders.push(tx);
+        let f = finished.clone();
+        spawn(async move {
+            rx.await.unwrap();
+            f.set(f.get() + 1);
+        })
+        .detach();
+    }
+    assert!(
+        fake.turn(),
+        "first drain: every coroutine suspends on its channel"
+    );
+    assert_eq!(finished.get(), 0);
+    let wakes_before = fake.wakes();
+    // Four threads wake four coroutines each, all while the loop is not draining.
+    thread::scope(|s| {
+        while !senders.is_empty() {
+            let chunk: Vec<_> = senders.drain(..4).collect();
+            s.spawn(move || {
+                for tx in chunk {
+                    tx.send(()).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(
+        fake.wakes() - wakes_before,
+        1,
+        "16 wakes from 4 threads posted exactly one loop wake"
+    );
+    let polls_before = stats().polls;
+    assert!(fake.turn());
+    assert_eq!(finished.get(), coroutines, "one drain resumed all of them");
+    assert_eq!(stats().polls - polls_before, 16, "one poll each");
+    assert!(!fake.drain_pending(), "nothing left to do, nothing posted");
+}
+
+#[test]
+fn drain_returns_to_the_loop_when_its_budget_is_spent() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().drain_budget(Duration::from_millis(1)));
+    let total = 64;
+    let finished = Rc::new(Cell::new(0));
+    for _ in 0..total {
+        let f = finished.clone();
+        spawn(async move {
+            // 250 µs of GUI-thread work without an await.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_micros(250) {
+                std::hint::spin_loop();
+            }
+            f.set(f.get() + 1);
+        })
+        .detach();
+    }
+    let yields_before = stats().budget_yields;
+    assert!(fake.turn());
+    let after_one = finished.get();
+    assert!(
+        after_one > 0 && after_one < total,
+        "one drain ran some but not all: {after_one} of {total}"
+    );
+    assert_eq!(stats().budget_yields - yields_before, 1);
+    assert!(
+        fake.drain_pending(),
+        "the drain re-armed the loop for the rest"
+    );
+    // The loop gets control back between drains: count the turns it takes.
+    let mut turns = 1;
+    while finished.get() < total {
+        assert!(fake.turn(), "each drain re-arms until the work is done");
+        turns += 1;
+        assert!(turns <= total, "no progress");
+    }
+    assert!(turns > 1, "the work was spread over {turns} drains");
+}
+
+#[test]
+fn spawn_off_the_gui_thread_panics_naming_the_rule() {
+    let _fake = FakeLoop::new();
+    let payload = thread::spawn(|| spawn(async {}).detach())
+        .join()
+        .unwrap_err();
+    let message = panic_message(payload);
+    assert!(message.contains("spawn() called on thread"), "{message}");
+    assert!(message.contains(GUI_THREAD_RULE), "{message}");
+}
+
+#[test]
+fn drain_off_the_gui_thread_panics_naming_the_rule() {
+    let _fake = FakeLoop::new();
+    let payload = thread::spawn(drain).join().unwrap_err();
+    let message = panic_message(payload);
+    assert!(message.contains("drain() called on thread"), "{message}");
+    assert!(message.contains(GUI_THREAD_RULE), "{message}");
+}
+
+#[test]
+fn dropping_a_coroutine_handle_cancels_it_at_its_suspension_point() {
+    let fake = FakeLoop::new();
+    let polls = Rc::new(Cell::new(0));
+    let drops = Rc::new(Cell::new(0));
+    let (p, d) = (polls.clone(), drops.clone());
+    let (_tx, rx) = oneshot::channel::<()>();
+    let handle = spawn(async move {
+        let _guard = DropCounter(d);
+        p.set(p.get() + 1);
+        let _ = rx.await; // never sent
+        p.set(p.get() + 1);
+    });
+    fake.turn();
+    assert_eq!((polls.get(), drops.get()), (1, 0), "suspended, alive");
+    let live = stats().live_coroutines;
+    drop(handle);
+    fake.run_until(|| drops.get() == 1).unwrap();
+    assert_eq!(polls.get(), 1, "never polled again");
+    assert_eq!(stats().live_coroutines, live - 1);
+}
+
+#[test]
+fn coroutine_panic_is_contained_and_the_executor_carries_on() {
+    let fake = FakeLoop::new();
+    let bad = spawn(async {
+        let v: Vec<u8> = Vec::new();
+        v[usize::from(v.is_empty()) + 1]
+    });
+    let good = spawn(async { "still here" });
+    match fake.block_on(bad) {
+        Err(CoroutineError::Panicked { message, location }) => {
+            assert!(message.contains("index out of bounds"), "{message}");
+            assert!(
+                location
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("engine_executor.rs"),
+                "{location:?}"
+            );
+        }
+        other => panic!("expected a contained panic, got {other:?}"),
+    }
+    assert_eq!(fake.block_on(good), Ok("still here"));
+}
+
+#[test]
+fn detached_coroutine_runs_to_completion_without_its_handle() {
+    let fake = FakeLoop::new();
+    let done = Rc::new(Cell::new(false));
+    let d = done.clone();
+    spawn(async move {
+        run_blocking(|| thread::sleep(Duration::from_millis(2)))
+            .await
+            .unwrap();
+        d.set(true);
+    })
+    .detach();
+    fake.run_until(|| done.get()).unwrap();
+}
