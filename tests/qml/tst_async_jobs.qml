@@ -13,6 +13,11 @@ TestCase {
         Main {}
     }
 
+    Component {
+        id: lonelyRunner
+        JobRunner {}
+    }
+
     property var win: null
     property string current: ""
 
@@ -161,5 +166,26 @@ TestCase {
         mouseClick(f.runButton)
         tryCompare(f.runner, "status", "failed", 20000)
         verify(c.runner.running, "the long job is still running")
+    }
+
+    function test_destroying_a_runner_mid_job_drops_its_coroutine_without_a_crash() {
+        open("test_destroying_a_runner_mid_job_drops_its_coroutine_without_a_crash")
+        var doomed = lonelyRunner.createObject(tc)
+        doomed.countPrimes("10000000")
+        verify(doomed.running)
+        wait(20) // let its coroutine start and submit the job
+        doomed.destroy()
+        // A job three times larger, started after it: when it is done, the doomed job is done
+        // too, and its coroutine would have resumed into a destroyed object by now.
+        var p = card("primesCard")
+        typeInto(p, "30000000")
+        mouseClick(p.runButton)
+        tryCompare(p.runner, "status", "done", 60000)
+        compare(p.runner.result, "1857859 primes below 30000000")
+        wait(50)
+        // Still alive and responsive.
+        var f = card("failCard")
+        mouseClick(f.runButton)
+        tryCompare(f.runner, "status", "failed", 20000)
     }
 }

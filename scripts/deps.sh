@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing cxx-qt-async needs on Debian 12 (bookworm):
+# Qt 6 development files, the QML modules the window uses, lld, and Xvfb for the GUI tests.
+# Only missing packages are installed (as root, or through sudo). Checks that cargo is there.
+set -euo pipefail
+
+BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools"
+RUN="qt6-qpa-plugins qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
+     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+     qml6-module-qtquick-templates qml6-module-qtquick-window"
+TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth"
+
+missing=()
+for p in $BUILD $RUN $TEST ${EXTRA_PACKAGES:-}; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo=()
+    if [[ $EUID -ne 0 ]]; then
+        command -v sudo >/dev/null || { echo "deps.sh: please install as root: ${missing[*]}" >&2; exit 2; }
+        sudo=(sudo)
+    fi
+    echo "deps.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+    [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null; then
+    echo "deps.sh: cargo not found. Install Rust (1.85 or newer) with rustup: https://rustup.rs" >&2
+    exit 2
+fi
