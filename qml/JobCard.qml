@@ -94,9 +94,33 @@ Frame {
             visible: runner.error !== ""
             text: runner.error
             color: "#b3261e"
-            wrapMode: Text.WrapAnywhere
+            wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
-        Item { Layout.fillHeight: true }
+        Button {
+            id: detailsButton
+            objectName: "detailsButton"
+            visible: runner.details !== ""
+            checkable: true
+            flat: true
+            text: checked ? "Hide worker backtrace" : "Show worker backtrace"
+        }
+        ScrollView {
+            visible: detailsButton.visible && detailsButton.checked
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            TextArea {
+                objectName: "details"
+                text: runner.details
+                readOnly: true
+                font.family: "monospace"
+                font.pointSize: 8
+                wrapMode: TextEdit.NoWrap
+            }
+        }
+        Item {
+            visible: !(detailsButton.visible && detailsButton.checked)
+            Layout.fillHeight: true
+        }
     }
 }

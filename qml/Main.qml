@@ -69,6 +69,9 @@ ApplicationWindow {
             start: function (runner, text) { runner.countPrimes(text) }
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // Equal columns and rows, whatever the cards show.
+            Layout.preferredWidth: 1
+            Layout.preferredHeight: 1
         }
         JobCard {
             objectName: "chainCard"
@@ -79,6 +82,9 @@ ApplicationWindow {
             start: function (runner, text) { runner.chainJobs(text) }
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // Equal columns and rows, whatever the cards show.
+            Layout.preferredWidth: 1
+            Layout.preferredHeight: 1
         }
         JobCard {
             objectName: "failCard"
@@ -87,6 +93,9 @@ ApplicationWindow {
             start: function (runner, text) { runner.failingJob() }
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // Equal columns and rows, whatever the cards show.
+            Layout.preferredWidth: 1
+            Layout.preferredHeight: 1
         }
         JobCard {
             objectName: "panicCard"
@@ -95,6 +104,9 @@ ApplicationWindow {
             start: function (runner, text) { runner.panickingJob() }
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // Equal columns and rows, whatever the cards show.
+            Layout.preferredWidth: 1
+            Layout.preferredHeight: 1
         }
     }
 }

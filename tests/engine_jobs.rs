@@ -163,3 +163,28 @@ fn pool_runs_jobs_in_parallel_up_to_its_bound() {
         "never more than the pool's 2 workers"
     );
 }
+
+#[test]
+fn jobs_started_before_one_await_run_in_parallel_and_join() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    // Each job waits for the other at a barrier: they finish only if both run at once, which
+    // happens because a job starts when it is submitted, not when it is first awaited.
+    let barrier = Arc::new(Barrier::new(2));
+    let (b1, b2) = (barrier.clone(), barrier);
+    let sum = fake
+        .block_on(spawn(async move {
+            let first = run_blocking(move || {
+                b1.wait();
+                1
+            });
+            let second = run_blocking(move || {
+                b2.wait();
+                2
+            });
+            let (a, b) = futures::try_join!(first, second)?;
+            anyhow::Ok(a + b)
+        }))
+        .unwrap()
+        .unwrap();
+    assert_eq!(sum, 3);
+}

@@ -101,6 +101,12 @@ TestCase {
         verify(e.indexOf("job awaited at src/qobjects/job_runner.rs:") === 0, e)
         verify(e.indexOf("loading the demo settings: reading /nonexistent/async-jobs/settings.toml: No such file or directory") > 0, e)
         verify(c.runner.details.length > 0, "a worker backtrace is attached")
+        var toggle = findChild(c, "detailsButton")
+        verify(toggle.visible, "the backtrace can be opened")
+        mouseClick(toggle)
+        var details = findChild(c, "details")
+        tryVerify(function () { return details.visible }, 2000, "the backtrace is shown")
+        verify(details.text.indexOf("cxx_qt_async::engine::job::run_on_worker") >= 0, "a worker frame is in it")
         compare(c.runner.result, "")
         verify(findChild(c, "error").visible, "the error is on screen")
     }
