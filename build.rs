@@ -1,5 +1,5 @@
 //! Builds the cxx-qt bridges and the `AsyncJobs` QML module, and the small C++ entry point of
-//! the GUI tests (Qt Quick Test; only the test binary references it).
+//! the GUI tests and the benchmark's timer (only those binaries reference them).
 
 use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
@@ -16,5 +16,6 @@ fn main() {
     .qt_module("Quick")
     .qt_module("QuickTest")
     .cpp_file("tests/gui/quick_test_main.cpp")
+    .cpp_file("benches/support/qt_timer.cpp")
     .build();
 }

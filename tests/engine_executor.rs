@@ -143,22 +143,22 @@ fn drain_returns_to_the_loop_when_its_budget_is_spent() {
     assert!(turns > 1, "the work was spread over {turns} drains");
 }
 
+/// Runs `f` on a fresh thread while this (GUI) thread has a runtime; returns its panic message.
+fn panic_off_the_gui_thread(f: impl FnOnce() + Send + 'static) -> String {
+    let _fake = FakeLoop::new();
+    panic_message(thread::spawn(f).join().unwrap_err())
+}
+
 #[test]
 fn spawn_off_the_gui_thread_panics_naming_the_rule() {
-    let _fake = FakeLoop::new();
-    let payload = thread::spawn(|| spawn(async {}).detach())
-        .join()
-        .unwrap_err();
-    let message = panic_message(payload);
+    let message = panic_off_the_gui_thread(|| spawn(async {}).detach());
     assert!(message.contains("spawn() called on thread"), "{message}");
     assert!(message.contains(GUI_THREAD_RULE), "{message}");
 }
 
 #[test]
 fn drain_off_the_gui_thread_panics_naming_the_rule() {
-    let _fake = FakeLoop::new();
-    let payload = thread::spawn(drain).join().unwrap_err();
-    let message = panic_message(payload);
+    let message = panic_off_the_gui_thread(drain);
     assert!(message.contains("drain() called on thread"), "{message}");
     assert!(message.contains(GUI_THREAD_RULE), "{message}");
 }

@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
@@ -99,24 +98,24 @@ struct Local {
     budget: Duration,
     pool: WorkerPool,
     draining: Cell<bool>,
-    stats: Cell<Stats>,
 }
 
 thread_local! {
-    static RUNTIME: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    static RUNTIME: RefCell<Option<Local>> = const { RefCell::new(None) };
+    /// The counters of this thread's runtime (reset when one is installed).
+    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0 }) };
 }
 
 /// Runs `f` with this thread's runtime; panics naming the rule when there is none.
 #[track_caller]
-fn with_local<R>(what: &str, f: impl FnOnce(&Rc<Local>) -> R) -> R {
-    let local = RUNTIME.with(|r| r.borrow().clone());
-    match local {
-        Some(local) => f(&local),
+fn with_local<R>(what: &str, f: impl FnOnce(&Local) -> R) -> R {
+    RUNTIME.with(|r| match r.borrow().as_ref() {
+        Some(local) => f(local),
         None => panic!(
             "{what} called on thread {:?}, which has no cxx-qt-async runtime. {GUI_THREAD_RULE}",
             thread::current().name().unwrap_or("<unnamed>")
         ),
-    }
+    })
 }
 
 /// `true` when this thread has an installed runtime.
@@ -124,10 +123,12 @@ pub fn has_runtime() -> bool {
     RUNTIME.with(|r| r.borrow().is_some())
 }
 
-fn bump(local: &Local, f: impl FnOnce(&mut Stats)) {
-    let mut s = local.stats.get();
-    f(&mut s);
-    local.stats.set(s);
+fn bump(f: impl FnOnce(&mut Stats)) {
+    STATS.with(|stats| {
+        let mut s = stats.get();
+        f(&mut s);
+        stats.set(s);
+    });
 }
 
 /// Configures and installs a [`Runtime`] on the current thread.
@@ -202,13 +203,13 @@ impl RuntimeBuilder {
             loop_waker: Box::new(loop_waker),
             wakes: AtomicU64::new(0),
         });
-        let local = Rc::new(Local {
+        let local = Local {
             shared,
             budget: self.budget,
             pool: WorkerPool::new(self.workers, self.shutdown_wait),
             draining: Cell::new(false),
-            stats: Cell::new(Stats::default()),
-        });
+        };
+        STATS.with(|s| s.set(Stats::default()));
         RUNTIME.with(|r| *r.borrow_mut() = Some(local));
         Runtime {
             workers: self.workers,
@@ -243,7 +244,14 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let Some(local) = RUNTIME.try_with(|r| r.borrow_mut().take()).ok().flatten() else {
+        let taken = RUNTIME.try_with(|r| {
+            r.try_borrow_mut()
+                .map(|mut slot| slot.take())
+                .unwrap_or_else(|_| {
+                    panic!("the runtime was dropped from inside a coroutine. {GUI_THREAD_RULE}")
+                })
+        });
+        let Some(local) = taken.ok().flatten() else {
             return;
         };
         // Stop the pool first: cancelled and finished jobs wake their coroutines into our queue.
@@ -291,7 +299,7 @@ pub fn drain() {
             local.shared.arm();
         }
         local.draining.set(false);
-        bump(local, |s| {
+        bump(|s| {
             s.drains += 1;
             s.polls += polls;
             s.budget_yields += u64::from(out_of_budget);
@@ -307,7 +315,7 @@ pub fn drain() {
 pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
-        ..local.stats.get()
+        ..STATS.with(Cell::get)
     })
 }
 
@@ -360,16 +368,14 @@ where
 
 type Caught<T> = Result<T, CoroutineError>;
 
-fn spawn_raw<F>(local: &Rc<Local>, future: F) -> Task<Caught<F::Output>>
+fn spawn_raw<F>(local: &Local, future: F) -> Task<Caught<F::Output>>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     let shared = Arc::clone(&local.shared);
-    let counted = Counted {
-        local: Rc::downgrade(local),
-    };
-    bump(local, |s| s.live_coroutines += 1);
+    let counted = Counted;
+    bump(|s| s.live_coroutines += 1);
     let wrapped = async move {
         let _counted = counted;
         AssertUnwindSafe(future).catch_unwind().await.map_err(|p| {
@@ -385,16 +391,17 @@ where
     task
 }
 
-/// Decrements the live-coroutine count when a coroutine's future is dropped.
-struct Counted {
-    local: std::rc::Weak<Local>,
-}
+/// Decrements the live-coroutine count when a coroutine's future is dropped (on the GUI thread:
+/// local futures are only dropped there).
+struct Counted;
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        if let Some(local) = self.local.upgrade() {
-            bump(&local, |s| s.live_coroutines -= 1);
-        }
+        let _ = STATS.try_with(|stats| {
+            let mut s = stats.get();
+            s.live_coroutines = s.live_coroutines.saturating_sub(1);
+            stats.set(s);
+        });
     }
 }
 

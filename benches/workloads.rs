@@ -1,0 +1,284 @@
+//! The peer workloads of `../shared/bench/README.md`, on a real Qt event loop (QGuiApplication,
+//! offscreen platform) with the crate's public API exactly as an app uses it: coroutines spawned
+//! on the GUI thread awaiting `run_blocking` jobs.
+//!
+//! `cargo bench --bench workloads -- hop 20000` and `-- fanout 100000` print one result line;
+//! a failed check prints `FAIL` on stderr and exits with status 3.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_int, c_void};
+use std::process::exit;
+use std::sync::OnceLock;
+use std::thread::{self, ThreadId};
+use std::time::Instant;
+
+use cxx_qt_async::engine::{run_blocking, spawn, Coroutine};
+use cxx_qt_async::qt::QtRuntime;
+use cxx_qt_lib::QGuiApplication;
+
+const PEER: &str = "cxx-qt-async";
+const USAGE: &str = "usage: workloads hop|fanout [N]";
+const START_TICK: usize = 20;
+const INTERVAL_MS: f64 = 1.0;
+
+extern "C" {
+    fn cxx_qt_async_bench_timer_start(
+        interval_ms: c_int,
+        tick: extern "C" fn(*mut c_void),
+        context: *mut c_void,
+    ) -> *mut c_void;
+    fn cxx_qt_async_bench_timer_stop(timer: *mut c_void);
+    fn cxx_qt_async_bench_quit();
+}
+
+#[inline(never)]
+fn job(i: u64) -> u64 {
+    i + 1
+}
+
+static GUI: OnceLock<ThreadId> = OnceLock::new();
+
+fn fail(message: &str, i: u64) -> ! {
+    eprintln!("peer={PEER} FAIL: {message} (i={i})");
+    exit(3)
+}
+
+/// The checks on every completion: right value, resumed on the GUI thread.
+fn check(result: anyhow::Result<u64>, i: u64) {
+    match result {
+        Ok(v) if v == i + 1 => {}
+        Ok(_) => fail("wrong result", i),
+        Err(e) => fail(&format!("job failed: {e:#}"), i),
+    }
+    if Some(&thread::current().id()) != GUI.get() {
+        fail("continuation not on GUI thread", i);
+    }
+}
+
+fn quit() {
+    // SAFETY: called on the GUI thread while QGuiApplication::exec runs.
+    unsafe { cxx_qt_async_bench_quit() }
+}
+
+/// Nearest-rank percentile (README: element ceil(p*n)-1 of the sorted samples).
+fn pct(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut v = samples.to_vec();
+    v.sort_by(f64::total_cmp);
+    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[k - 1]
+}
+
+/// Untimed: a job reports its thread, which must not be the GUI thread.
+async fn sanity() {
+    let worker = run_blocking(|| thread::current().id())
+        .await
+        .unwrap_or_else(|e| fail(&format!("sanity job failed: {e:#}"), 0));
+    if Some(&worker) == GUI.get() {
+        fail("job ran on the GUI thread", 0);
+    }
+}
+
+async fn hop(n: u64) {
+    let warm = n / 20;
+    let mut stamps: Vec<Instant> = Vec::with_capacity(n as usize + 1);
+    for i in 0..warm + n {
+        if i >= warm {
+            stamps.push(Instant::now());
+        }
+        check(run_blocking(move || job(i)).await, i);
+    }
+    stamps.push(Instant::now());
+    let iters: Vec<f64> = stamps
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64() * 1e6)
+        .collect();
+    let total_s = (stamps[n as usize] - stamps[0]).as_secs_f64();
+    println!(
+        "peer={PEER} workload=hop n={n} total_s={total_s:.6} per_op_us={:.3} p50_iter_us={:.3} p99_iter_us={:.3}",
+        total_s * 1e6 / n as f64,
+        pct(&iters, 0.5),
+        pct(&iters, 0.99),
+    );
+    quit();
+}
+
+/// The fanout's state; GUI thread only.
+struct Fanout {
+    n: u64,
+    timer: *mut c_void,
+    ticks: Vec<Instant>,
+    t0: Option<Instant>,
+    ts: Option<Instant>,
+}
+
+thread_local! {
+    static FANOUT: RefCell<Option<Fanout>> = const { RefCell::new(None) };
+    static COMPLETED: Cell<u64> = const { Cell::new(0) };
+    static T1: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+fn start_fanout(n: u64) {
+    FANOUT.with(|f| {
+        *f.borrow_mut() = Some(Fanout {
+            n,
+            timer: std::ptr::null_mut(),
+            ticks: Vec::with_capacity(1 << 20),
+            t0: None,
+            ts: None,
+        })
+    });
+    // SAFETY: on the GUI thread inside exec(); `on_tick` stays valid for the whole process.
+    let timer = unsafe { cxx_qt_async_bench_timer_start(1, on_tick, std::ptr::null_mut()) };
+    FANOUT.with(|f| f.borrow_mut().as_mut().expect("fanout state").timer = timer);
+}
+
+/// One coroutine of the flood.
+async fn fan_task(i: u64, n: u64) {
+    check(run_blocking(move || job(i)).await, i);
+    let done = COMPLETED.get() + 1;
+    COMPLETED.set(done);
+    if done == n {
+        T1.set(Some(Instant::now()));
+    }
+}
+
+extern "C" fn on_tick(_context: *mut c_void) {
+    let now = Instant::now();
+    let (start, finish) = FANOUT.with(|f| {
+        let mut f = f.borrow_mut();
+        let f = f.as_mut().expect("fanout state");
+        f.ticks.push(now);
+        let start = (f.ticks.len() == START_TICK).then_some(f.n);
+        let finish = T1.get().is_some_and(|t1| now > t1);
+        (start, finish)
+    });
+    if let Some(n) = start {
+        let t0 = Instant::now();
+        let mut handles: Vec<Coroutine<()>> = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            handles.push(spawn(fan_task(i, n)));
+        }
+        let ts = Instant::now();
+        FANOUT.with(|f| {
+            let mut f = f.borrow_mut();
+            let f = f.as_mut().expect("fanout state");
+            f.t0 = Some(t0);
+            f.ts = Some(ts);
+        });
+        // The bench awaits every handle, as an app joining its tasks would.
+        spawn(async move {
+            for (i, handle) in handles.into_iter().enumerate() {
+                if let Err(e) = handle.await {
+                    fail(&format!("coroutine failed: {e}"), i as u64);
+                }
+            }
+        })
+        .detach();
+    } else if finish {
+        report_fanout();
+        quit();
+    }
+}
+
+fn report_fanout() {
+    FANOUT.with(|f| {
+        let f = f.borrow();
+        let f = f.as_ref().expect("fanout state");
+        // SAFETY: the timer was created by cxx_qt_async_bench_timer_start on this thread.
+        unsafe { cxx_qt_async_bench_timer_stop(f.timer) };
+        let (t0, ts) = (f.t0.expect("t0"), f.ts.expect("ts"));
+        let t1 = T1.get().expect("t1");
+        let mut whole = Vec::new();
+        let mut post = Vec::new();
+        for k in 1..f.ticks.len() {
+            let (prev, tick) = (f.ticks[k - 1], f.ticks[k]);
+            if tick <= t0 {
+                continue;
+            }
+            let gap_ms = (tick - prev).as_secs_f64() * 1e3;
+            whole.push((gap_ms - INTERVAL_MS).max(0.0));
+            if tick > ts {
+                let from = prev.max(ts);
+                post.push(((tick - from).as_secs_f64() * 1e3 - INTERVAL_MS).max(0.0));
+            }
+        }
+        let total_s = (t1 - t0).as_secs_f64();
+        println!(
+            "peer={PEER} workload=fanout n={} total_s={total_s:.6} ops_per_s={:.0} submit_s={:.6} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} post_submit_p99_ms={:.3} post_submit_max_ms={:.3} ticks={}",
+            f.n,
+            f.n as f64 / total_s,
+            (ts - t0).as_secs_f64(),
+            pct(&whole, 0.5),
+            pct(&whole, 0.99),
+            pct(&whole, 1.0),
+            pct(&post, 0.99),
+            pct(&post, 1.0),
+            whole.len(),
+        );
+    });
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Workload {
+    Hop,
+    Fanout,
+}
+
+fn parse_args() -> (Workload, u64) {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let usage = || -> ! {
+        eprintln!("{USAGE}");
+        exit(2)
+    };
+    let workload = match args.first().map(String::as_str) {
+        Some("hop") => Workload::Hop,
+        Some("fanout") => Workload::Fanout,
+        _ => usage(),
+    };
+    let n = match args.get(1) {
+        None if workload == Workload::Hop => 20_000,
+        None => 100_000,
+        Some(n) => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
+    };
+    if args.len() > 2 {
+        usage();
+    }
+    (workload, n)
+}
+
+fn main() {
+    let (workload, n) = parse_args();
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        // Before Qt or any other thread starts.
+        std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    }
+    let mut app = QGuiApplication::new();
+    let runtime = QtRuntime::install();
+    GUI.set(thread::current().id()).expect("set once");
+    // First polled inside exec(), by the runtime's first drain.
+    spawn(async move {
+        sanity().await;
+        match workload {
+            Workload::Hop => hop(n).await,
+            Workload::Fanout => start_fanout(n),
+        }
+    })
+    .detach();
+    if let Some(app) = app.as_mut() {
+        app.exec();
+    }
+    if workload == Workload::Fanout && COMPLETED.get() != n {
+        eprintln!(
+            "peer={PEER} FAIL lost completions ({} of {n})",
+            COMPLETED.get()
+        );
+        exit(3);
+    }
+    drop(runtime);
+}
