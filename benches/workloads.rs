@@ -110,6 +110,8 @@ struct Fanout {
     n: u64,
     timer: *mut c_void,
     ticks: Vec<Instant>,
+    /// (drains, polls) at each tick, for `BENCH_TRACE=1`.
+    trace: Vec<(u64, u64)>,
     t0: Option<Instant>,
     ts: Option<Instant>,
 }
@@ -126,6 +128,7 @@ fn start_fanout(n: u64) {
             n,
             timer: std::ptr::null_mut(),
             ticks: Vec::with_capacity(1 << 20),
+            trace: Vec::with_capacity(1 << 20),
             t0: None,
             ts: None,
         })
@@ -151,6 +154,8 @@ extern "C" fn on_tick(_context: *mut c_void) {
         let mut f = f.borrow_mut();
         let f = f.as_mut().expect("fanout state");
         f.ticks.push(now);
+        let s = cxx_qt_async::engine::stats();
+        f.trace.push((s.drains, s.polls));
         let start = (f.ticks.len() == START_TICK).then_some(f.n);
         let finish = T1.get().is_some_and(|t1| now > t1);
         (start, finish)
@@ -203,6 +208,13 @@ fn report_fanout() {
             if tick > ts {
                 let from = prev.max(ts);
                 post.push(((tick - from).as_secs_f64() * 1e3 - INTERVAL_MS).max(0.0));
+            }
+        }
+        if std::env::var_os("BENCH_TRACE").is_some() {
+            for k in 1..f.ticks.len() {
+                let gap = (f.ticks[k] - f.ticks[k - 1]).as_secs_f64() * 1e3;
+                let (d, p) = (f.trace[k].0 - f.trace[k - 1].0, f.trace[k].1 - f.trace[k - 1].1);
+                eprintln!("tick {k}: gap {gap:.3} ms, drains {d}, polls {p}, after ts {}", f.ticks[k] > ts);
             }
         }
         let total_s = (t1 - t0).as_secs_f64();
@@ -259,7 +271,20 @@ fn main() {
         std::env::set_var("QT_QPA_PLATFORM", "offscreen");
     }
     let mut app = QGuiApplication::new();
-    let runtime = QtRuntime::install();
+    let mut builder = QtRuntime::builder();
+    if let Some(us) = std::env::var("BENCH_DRAIN_BUDGET_US")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        builder = builder.drain_budget(std::time::Duration::from_micros(us));
+    }
+    if let Some(n) = std::env::var("BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        builder = builder.worker_threads(n);
+    }
+    let runtime = builder.install();
     GUI.set(thread::current().id()).expect("set once");
     // First polled inside exec(), by the runtime's first drain.
     spawn(async move {
