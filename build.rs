@@ -15,6 +15,7 @@ fn main() {
     .qt_module("Gui")
     .qt_module("Quick")
     .qt_module("QuickTest")
+    .cpp_file("src/qt/drain_timer.cpp")
     .cpp_file("tests/gui/quick_test_main.cpp")
     .cpp_file("benches/support/qt_timer.cpp")
     .build();

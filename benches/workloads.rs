@@ -111,7 +111,7 @@ struct Fanout {
     timer: *mut c_void,
     ticks: Vec<Instant>,
     /// (drains, polls) at each tick, for `BENCH_TRACE=1`.
-    trace: Vec<(u64, u64)>,
+    trace: Vec<(u64, u64, u64)>,
     t0: Option<Instant>,
     ts: Option<Instant>,
 }
@@ -155,7 +155,7 @@ extern "C" fn on_tick(_context: *mut c_void) {
         let f = f.as_mut().expect("fanout state");
         f.ticks.push(now);
         let s = cxx_qt_async::engine::stats();
-        f.trace.push((s.drains, s.polls));
+        f.trace.push((s.drains, s.polls, s.longest_drain_us));
         let start = (f.ticks.len() == START_TICK).then_some(f.n);
         let finish = T1.get().is_some_and(|t1| now > t1);
         (start, finish)
@@ -214,7 +214,8 @@ fn report_fanout() {
             for k in 1..f.ticks.len() {
                 let gap = (f.ticks[k] - f.ticks[k - 1]).as_secs_f64() * 1e3;
                 let (d, p) = (f.trace[k].0 - f.trace[k - 1].0, f.trace[k].1 - f.trace[k - 1].1);
-                eprintln!("tick {k}: gap {gap:.3} ms, drains {d}, polls {p}, after ts {}", f.ticks[k] > ts);
+                let longest = f.trace[k].2;
+                eprintln!("tick {k}: gap {gap:.3} ms, drains {d}, polls {p}, longest drain so far {longest} us, after ts {}", f.ticks[k] > ts);
             }
         }
         let total_s = (t1 - t0).as_secs_f64();

@@ -5,6 +5,7 @@
 //! | `waker` | [`LoopWaker`], the one seam to an event loop |
 //! | `executor` | [`Runtime`], [`spawn`], [`drain`], [`Coroutine`] handles, [`stats`] |
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
+//! | `coop` | the cooperative budget: a poll takes at most 128 ready results |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -12,6 +13,7 @@
 //! The engine has no `unsafe` code (`#![forbid(unsafe_code)]` below).
 #![forbid(unsafe_code)]
 
+mod coop;
 mod error;
 mod executor;
 mod job;

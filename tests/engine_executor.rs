@@ -223,3 +223,24 @@ fn detached_coroutine_runs_to_completion_without_its_handle() {
     .detach();
     fake.run_until(|| done.get()).unwrap();
 }
+
+#[test]
+fn joining_many_finished_handles_yields_between_batches() {
+    let fake = FakeLoop::new();
+    let handles: Vec<_> = (0..1000u32).map(|i| spawn(async move { i })).collect();
+    assert!(fake.turn(), "all 1000 finish in the first drain");
+    assert!(handles.iter().all(|h| h.is_finished()));
+    let joiner = spawn(async move {
+        let mut sum = 0u64;
+        for handle in handles {
+            sum += u64::from(handle.await.unwrap());
+        }
+        sum
+    });
+    let polls_before = stats().polls;
+    assert_eq!(fake.block_on(joiner).unwrap(), 999 * 1000 / 2);
+    // 1000 ready results at 128 per poll: the joiner went back to the drain loop (where the
+    // time budget is checked) at least 7 times instead of taking all 1000 in one poll.
+    let joiner_polls = stats().polls - polls_before;
+    assert!(joiner_polls >= 8, "joined in {joiner_polls} polls");
+}

@@ -20,6 +20,7 @@ use async_task::{Runnable, Task};
 use crossbeam_queue::SegQueue;
 use futures::FutureExt;
 
+use super::coop;
 use super::error::{CoroutineError, CoroutineReport};
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
@@ -91,6 +92,9 @@ pub struct Stats {
     pub polls: u64,
     /// Coroutines spawned and not yet finished or dropped.
     pub live_coroutines: u64,
+    /// The longest drain so far, in microseconds (a drain overruns its budget by at most one
+    /// poll's worth of work plus what the OS takes from the thread).
+    pub longest_drain_us: u64,
 }
 
 struct Local {
@@ -103,7 +107,7 @@ struct Local {
 thread_local! {
     static RUNTIME: RefCell<Option<Local>> = const { RefCell::new(None) };
     /// The counters of this thread's runtime (reset when one is installed).
-    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0 }) };
+    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, longest_drain_us: 0 }) };
 }
 
 /// Runs `f` with this thread's runtime; panics naming the rule when there is none.
@@ -281,10 +285,12 @@ pub fn drain() {
             "drain() called from inside a coroutine. {GUI_THREAD_RULE}; drains never nest"
         );
         let _capture = CaptureScope::enter();
-        let deadline = Instant::now() + local.budget;
+        let started = Instant::now();
+        let deadline = started + local.budget;
         let mut polls = 0u64;
         let mut out_of_budget = false;
         while let Some(runnable) = local.shared.queue.pop() {
+            coop::reset();
             // Coroutines catch their own panics; this only guards the executor's invariants.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
             polls += 1;
@@ -293,13 +299,22 @@ pub fn drain() {
                 break;
             }
         }
-        // Disarm, then look again: a wake that raced with the end of the drain is not lost.
-        local.shared.armed.swap(false, Ordering::AcqRel);
-        if !local.shared.queue.is_empty() {
-            local.shared.arm();
+        if out_of_budget {
+            // Still armed: wakes keep coalescing until the loop comes back after its other work.
+            local.shared.wakes.fetch_add(1, Ordering::Relaxed);
+            local.shared.loop_waker.wake_after_budget();
+        } else {
+            // Disarm, then look again: a wake that raced with the end of the drain is not lost.
+            local.shared.armed.swap(false, Ordering::AcqRel);
+            if !local.shared.queue.is_empty() {
+                local.shared.arm();
+            }
         }
+        coop::unlimited();
         local.draining.set(false);
+        let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         bump(|s| {
+            s.longest_drain_us = s.longest_drain_us.max(took);
             s.drains += 1;
             s.polls += polls;
             s.budget_yields += u64::from(out_of_budget);
@@ -464,8 +479,12 @@ impl<T> Future for Coroutine<T> {
     type Output = Result<T, CoroutineError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        std::task::ready!(coop::poll_proceed(cx));
         match self.task.as_mut() {
-            Some(task) => Pin::new(task).poll(cx),
+            Some(task) => Pin::new(task).poll(cx).map(|out| {
+                coop::consumed();
+                out
+            }),
             None => Poll::Ready(Err(CoroutineError::Cancelled)),
         }
     }

@@ -10,6 +10,7 @@ use std::thread;
 
 use async_task::FallibleTask;
 
+use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};

@@ -31,4 +31,14 @@
 pub trait LoopWaker: Send + Sync + 'static {
     /// Request one call of [`crate::engine::drain`] on the loop thread.
     fn wake(&self);
+
+    /// Request the next drain **behind** the loop's other due work (timers, input, painting).
+    ///
+    /// Called only on the loop thread, at the end of a drain that spent its time budget with
+    /// coroutines still ready; it replaces `wake` for that batch. The default calls `wake`. The
+    /// Qt layer arms a zero-timeout timer here: Qt dispatches posted events before due timers,
+    /// so a posted wake would let two drains run before a due timer fires.
+    fn wake_after_budget(&self) {
+        self.wake();
+    }
 }

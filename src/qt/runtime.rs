@@ -1,6 +1,7 @@
 //! [`QtRuntime`]: the engine's [`Runtime`] driven by the Qt event loop.
 
 use std::cell::RefCell;
+use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
@@ -10,24 +11,67 @@ use cxx_qt::{CxxQtThread, Threading};
 use super::loop_driver::qobject::{new_loop_driver, LoopDriver};
 use crate::engine::{self, LoopWaker, Runtime, RuntimeBuilder};
 
-/// The Qt side of the seam: a wake is one queued invocation on the GUI thread's [`LoopDriver`].
-struct QueuedWake(CxxQtThread<LoopDriver>);
+extern "C" {
+    fn cxx_qt_async_drain_timer_new() -> *mut c_void;
+    fn cxx_qt_async_drain_timer_start(timer: *mut c_void);
+    fn cxx_qt_async_drain_timer_delete(timer: *mut c_void);
+}
+
+/// Called by the drain timer (src/qt/drain_timer.cpp) on the GUI thread.
+#[no_mangle]
+extern "C" fn cxx_qt_async_drain_from_timer() {
+    drain_caught();
+}
+
+/// Runs a drain; a panic must not cross into Qt (it would abort), and drain() only panics on a
+/// broken rule, which is reported instead.
+fn drain_caught() {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(engine::drain)) {
+        eprintln!(
+            "cxx-qt-async: drain failed: {}",
+            payload
+                .downcast_ref::<String>()
+                .map_or("<panic>", String::as_str)
+        );
+    }
+}
+
+/// A zero-timeout single-shot QTimer living on the GUI thread, owned by [`QtRuntime`].
+struct DrainTimer(*mut c_void);
+
+impl DrainTimer {
+    fn new() -> Self {
+        // SAFETY: creates a parentless QTimer on the calling (GUI) thread; we own the pointer.
+        Self(unsafe { cxx_qt_async_drain_timer_new() })
+    }
+}
+
+impl Drop for DrainTimer {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from cxx_qt_async_drain_timer_new and is deleted once, on the
+        // GUI thread (QtRuntime is !Send); a deleted QTimer never fires.
+        unsafe { cxx_qt_async_drain_timer_delete(self.0) }
+    }
+}
+
+/// The Qt side of the seam: a wake is one queued invocation on the GUI thread's [`LoopDriver`];
+/// a wake after a spent budget restarts the drain timer.
+struct QueuedWake {
+    thread: CxxQtThread<LoopDriver>,
+    /// The drain timer's address, used only on the GUI thread (`wake_after_budget`).
+    timer: usize,
+}
 
 impl LoopWaker for QueuedWake {
     fn wake(&self) {
         // Err(ObjectDestroyed) only happens while the runtime shuts down: nothing left to drain.
-        let _ = self.0.queue(|_driver| {
-            // A panic must not cross into Qt (it would abort); drain() only panics on a broken
-            // rule, which we report instead.
-            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(engine::drain)) {
-                eprintln!(
-                    "cxx-qt-async: drain failed: {}",
-                    payload
-                        .downcast_ref::<String>()
-                        .map_or("<panic>", String::as_str)
-                );
-            }
-        });
+        let _ = self.thread.queue(|_driver| drain_caught());
+    }
+
+    fn wake_after_budget(&self) {
+        // SAFETY: the engine calls this only on the loop (GUI) thread, inside a drain; drains
+        // stop before QtRuntime deletes the timer (the engine runtime is dropped first).
+        unsafe { cxx_qt_async_drain_timer_start(self.timer as *mut c_void) }
     }
 }
 
@@ -82,10 +126,15 @@ impl QtRuntimeBuilder {
             .as_ref()
             .expect("cxx-qt-async: could not create the LoopDriver QObject")
             .qt_thread();
-        let runtime = self.inner.install(QueuedWake(thread));
+        let timer = DrainTimer::new();
+        let runtime = self.inner.install(QueuedWake {
+            thread,
+            timer: timer.0 as usize,
+        });
         QtRuntime {
-            driver,
             runtime: Some(runtime),
+            _timer: timer,
+            driver,
         }
     }
 }
@@ -112,8 +161,9 @@ impl QtRuntimeBuilder {
 /// ```
 #[must_use = "the runtime shuts down when this guard is dropped"]
 pub struct QtRuntime {
-    driver: UniquePtr<LoopDriver>,
     runtime: Option<Runtime>,
+    _timer: DrainTimer,
+    driver: UniquePtr<LoopDriver>,
 }
 
 impl std::fmt::Debug for QtRuntime {
