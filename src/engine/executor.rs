@@ -7,8 +7,9 @@
 //! disarms; if work remains (or arrived meanwhile) it re-arms, which posts exactly one new wake.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use async_task::{Runnable, Task};
 use crossbeam_queue::SegQueue;
-use futures::FutureExt;
 
 use super::coop;
 use super::error::{CoroutineError, CoroutineReport};
@@ -31,7 +31,8 @@ pub const GUI_THREAD_RULE: &str =
     "cxx-qt-async rule: coroutines are spawned, polled and dropped only on the GUI thread \
      (the event-loop thread that installed the runtime)";
 
-/// The part of the executor that other threads touch: the ready queue and the armed flag.
+/// The part of the executor that other threads touch: the remote ready queue and the armed flag.
+/// Runnables scheduled on the owner (GUI) thread itself go to its `LOCAL_QUEUE` instead.
 pub(crate) struct Shared {
     queue: SegQueue<Runnable>,
     armed: AtomicBool,
@@ -54,8 +55,20 @@ impl Shared {
             }
             return;
         }
-        self.queue.push(runnable);
+        let on_owner = OWNER
+            .try_with(|o| o.get() == self as *const Self as usize)
+            .unwrap_or(false);
+        if on_owner {
+            LOCAL_QUEUE.with(|q| q.borrow_mut().push_back(runnable));
+        } else {
+            self.queue.push(runnable);
+        }
         self.arm();
+    }
+
+    /// `true` when either queue holds a runnable (on the owner thread).
+    fn has_ready(&self) -> bool {
+        !self.queue.is_empty() || LOCAL_QUEUE.with(|q| !q.borrow().is_empty())
     }
 
     /// Posts a loop wake unless one is already pending.
@@ -106,6 +119,10 @@ struct Local {
 
 thread_local! {
     static RUNTIME: RefCell<Option<Local>> = const { RefCell::new(None) };
+    /// Runnables scheduled on this (GUI) thread: spawns and local wakes; no atomics needed.
+    static LOCAL_QUEUE: RefCell<VecDeque<Runnable>> = const { RefCell::new(VecDeque::new()) };
+    /// The address of the `Shared` of this thread's runtime (0: none).
+    static OWNER: Cell<usize> = const { Cell::new(0) };
     /// The counters of this thread's runtime (reset when one is installed).
     static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, longest_drain_us: 0 }) };
 }
@@ -214,6 +231,7 @@ impl RuntimeBuilder {
             draining: Cell::new(false),
         };
         STATS.with(|s| s.set(Stats::default()));
+        OWNER.with(|o| o.set(Arc::as_ptr(&local.shared) as usize));
         RUNTIME.with(|r| *r.borrow_mut() = Some(local));
         Runtime {
             workers: self.workers,
@@ -261,9 +279,17 @@ impl Drop for Runtime {
         // Stop the pool first: cancelled and finished jobs wake their coroutines into our queue.
         local.pool.shutdown();
         local.shared.closed.store(true, Ordering::Release);
+        let _ = OWNER.try_with(|o| o.set(0));
         // Dropping a runnable drops its coroutine; that may wake others, which (closed) are
         // dropped right away on this thread.
         while let Some(runnable) = local.shared.queue.pop() {
+            drop(runnable);
+        }
+        while let Some(runnable) = LOCAL_QUEUE
+            .try_with(|q| q.borrow_mut().pop_front())
+            .ok()
+            .flatten()
+        {
             drop(runnable);
         }
     }
@@ -289,7 +315,18 @@ pub fn drain() {
         let deadline = started + local.budget;
         let mut polls = 0u64;
         let mut out_of_budget = false;
-        while let Some(runnable) = local.shared.queue.pop() {
+        let mut remote_first = false;
+        loop {
+            // Alternate between the queues, so neither a flood of completions (remote) nor a
+            // burst of spawns (local) keeps the other waiting.
+            remote_first = !remote_first;
+            let local_pop = || LOCAL_QUEUE.with(|q| q.borrow_mut().pop_front());
+            let next = if remote_first {
+                local.shared.queue.pop().or_else(local_pop)
+            } else {
+                local_pop().or_else(|| local.shared.queue.pop())
+            };
+            let Some(runnable) = next else { break };
             coop::reset();
             // Coroutines catch their own panics; this only guards the executor's invariants.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
@@ -306,7 +343,7 @@ pub fn drain() {
         } else {
             // Disarm, then look again: a wake that raced with the end of the drain is not lost.
             local.shared.armed.swap(false, Ordering::AcqRel);
-            if !local.shared.queue.is_empty() {
+            if local.shared.has_ready() {
                 local.shared.arm();
             }
         }
@@ -360,28 +397,18 @@ pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
 /// });
 /// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 42);
 /// ```
-#[track_caller]
 pub fn spawn<F>(future: F) -> Coroutine<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    spawn_at(Location::caller(), future)
-}
-
-#[track_caller]
-pub(crate) fn spawn_at<F>(spawned_at: &'static Location<'static>, future: F) -> Coroutine<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     with_local("spawn()", |local| Coroutine {
         task: Some(spawn_raw(local, future)),
-        spawned_at,
     })
 }
 
-type Caught<T> = Result<T, CoroutineError>;
+/// A coroutine's output, or its (rare, so boxed: it keeps every task allocation small) error.
+type Caught<T> = Result<T, Box<CoroutineError>>;
 
 fn spawn_raw<F>(local: &Local, future: F) -> Task<Caught<F::Output>>
 where
@@ -391,19 +418,44 @@ where
     let shared = Arc::clone(&local.shared);
     let counted = Counted;
     bump(|s| s.live_coroutines += 1);
-    let wrapped = async move {
-        let _counted = counted;
-        AssertUnwindSafe(future).catch_unwind().await.map_err(|p| {
-            let p = caught::caught(p);
-            CoroutineError::Panicked {
-                message: p.message,
-                location: p.location,
-            }
-        })
+    let wrapped = CatchPanics {
+        future,
+        _counted: counted,
     };
     let (runnable, task) = async_task::spawn_local(wrapped, move |r| shared.schedule(r));
     runnable.schedule();
     task
+}
+
+pin_project_lite::pin_project! {
+    /// A coroutine's future as the task stores it: panics become `CoroutineError::Panicked`.
+    ///
+    /// A plain struct, not an `async` block (which would hold `future` twice: as its capture and
+    /// inside what it awaits) and not a combinator (which adds a state tag): every task is
+    /// exactly the size of its future plus the task header.
+    struct CatchPanics<F> {
+        #[pin]
+        future: F,
+        _counted: Counted,
+    }
+}
+
+impl<F: Future> Future for CatchPanics<F> {
+    type Output = Caught<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.project().future;
+        match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(payload) => {
+                let p = caught::caught(payload);
+                Poll::Ready(Err(Box::new(CoroutineError::Panicked {
+                    message: p.message,
+                    location: p.location,
+                })))
+            }
+        }
+    }
 }
 
 /// Decrements the live-coroutine count when a coroutine's future is dropped (on the GUI thread:
@@ -439,7 +491,6 @@ impl Drop for Counted {
 #[must_use = "dropping a Coroutine cancels it; call .detach() to let it run"]
 pub struct Coroutine<T> {
     task: Option<Task<Caught<T>>>,
-    spawned_at: &'static Location<'static>,
 }
 
 impl<T> Coroutine<T> {
@@ -459,17 +510,11 @@ impl<T> Coroutine<T> {
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_none_or(Task::is_finished)
     }
-
-    /// Where the coroutine was spawned.
-    pub fn spawned_at(&self) -> &'static Location<'static> {
-        self.spawned_at
-    }
 }
 
 impl<T> std::fmt::Debug for Coroutine<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Coroutine")
-            .field("spawned_at", &self.spawned_at)
             .field("finished", &self.is_finished())
             .finish()
     }
@@ -483,7 +528,7 @@ impl<T> Future for Coroutine<T> {
         match self.task.as_mut() {
             Some(task) => Pin::new(task).poll(cx).map(|out| {
                 coop::consumed();
-                out
+                out.map_err(|e| *e)
             }),
             None => Poll::Ready(Err(CoroutineError::Cancelled)),
         }

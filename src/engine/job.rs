@@ -165,8 +165,13 @@ impl<T> Future for Job<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
+        std::task::ready!(coop::poll_proceed(cx));
         Pin::new(&mut self.task)
             .poll(cx)
+            .map(|outcome| {
+                coop::consumed();
+                outcome
+            })
             .map(|outcome| match outcome {
                 Some(Ok(value)) => Ok(value),
                 Some(Err(failure)) => Err(match *failure {

@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 use futures::FutureExt;
 
 use super::error::CoroutineReport;
-use super::executor::{report, spawn_at, Coroutine};
+use super::executor::{report, spawn, Coroutine};
 use super::panic::caught;
 
 /// Identifies a coroutine within its [`Scope`].
@@ -94,8 +94,8 @@ impl Scope {
         let id = self.state.next.get();
         self.state.next.set(id + 1);
         let owner: Weak<ScopeState> = Rc::downgrade(&self.state);
-        let coroutine = spawn_at(spawned_at, async move {
-            match AssertUnwindSafe(future).catch_unwind().await {
+        let coroutine = spawn(AssertUnwindSafe(future).catch_unwind().map(move |outcome| {
+            match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => report(&CoroutineReport::Failed {
                     spawned_at,
@@ -115,7 +115,7 @@ impl Scope {
                 let handle = owner.tasks.borrow_mut().remove(&id);
                 drop(handle);
             }
-        });
+        }));
         self.state.tasks.borrow_mut().insert(id, coroutine);
         CoroutineId(id)
     }
