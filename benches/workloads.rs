@@ -4,6 +4,15 @@
 //!
 //! `cargo bench --bench workloads -- hop 20000` and `-- fanout 100000` print one result line;
 //! a failed check prints `FAIL` on stderr and exits with status 3.
+//!
+//! Run with no arguments at all (as `cargo test` does: this target has `test = true`), it is a
+//! smoke test: it runs itself as `hop 200` and `fanout 2000` child processes and checks their
+//! exit status and result lines, so the bench cannot rot unnoticed. The figures of a smoke run
+//! (debug build, tiny N) mean nothing.
+//!
+//! Diagnostic knobs (not used by compare.sh): `BENCH_WORKERS=N` (pool size),
+//! `BENCH_DRAIN_BUDGET_US=N` (drain budget), `BENCH_TRACE=1` (fanout: per-tick gap, drains,
+//! polls and longest drain on stderr).
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
@@ -240,11 +249,47 @@ enum Workload {
     Fanout,
 }
 
+/// `cargo test`: run each workload once with a tiny N in a child process and check its line.
+fn smoke_test() -> ! {
+    let exe = std::env::current_exe().expect("own path");
+    let cases = [("hop", 200u64), ("fanout", 2000)];
+    println!("\nrunning {} tests", cases.len());
+    let mut failed = 0;
+    for (workload, n) in cases {
+        let out = std::process::Command::new(&exe)
+            .args([workload, &n.to_string()])
+            .output()
+            .expect("run the bench");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let prefix = format!("peer={PEER} workload={workload} n={n} ");
+        let ok = out.status.success() && stdout.lines().any(|l| l.starts_with(&prefix));
+        println!(
+            "test smoke_{workload}_{n} ... {}",
+            if ok { "ok" } else { "FAILED" }
+        );
+        if !ok {
+            failed += 1;
+            eprintln!(
+                "smoke {workload} {n}: status {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    println!(
+        "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
+        if failed == 0 { "ok" } else { "FAILED" },
+        cases.len() - failed
+    );
+    exit(i32::from(failed > 0))
+}
+
 fn parse_args() -> (Workload, u64) {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.is_empty() {
+        smoke_test();
+    }
+    let args: Vec<String> = raw.into_iter().filter(|a| a != "--bench").collect();
     let usage = || -> ! {
         eprintln!("{USAGE}");
         exit(2)
