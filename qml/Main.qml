@@ -13,6 +13,13 @@ ApplicationWindow {
     minimumHeight: 480
     visible: true
 
+    // Ctrl+Q (the platform's Quit key) quits, like closing the window: jobs still running are
+    // cancelled and the workers get a bounded time to finish.
+    Shortcut {
+        sequences: [StandardKey.Quit]
+        onActivated: Qt.quit()
+    }
+
     // Ticks every 16 ms on the GUI thread: it only advances while the event loop is free.
     property int heartbeat: 0
     Timer {
