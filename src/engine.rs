@@ -6,6 +6,7 @@
 //! | `executor` | [`Runtime`], [`spawn`], [`drain`], [`Coroutine`] handles, [`stats`] |
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
 //! | `coop` | the cooperative budget: a poll takes at most 128 ready results |
+//! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -21,6 +22,7 @@ mod panic;
 mod pool;
 mod scope;
 pub mod testing;
+mod timer;
 mod waker;
 
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
@@ -30,4 +32,5 @@ pub use executor::{
 };
 pub use job::{run_blocking, try_run_blocking, Job};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
+pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use waker::LoopWaker;

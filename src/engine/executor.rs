@@ -7,13 +7,13 @@
 //! disarms; if work remains (or arrived meanwhile) it re-arms, which posts exactly one new wake.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
@@ -105,6 +105,8 @@ pub struct Stats {
     pub polls: u64,
     /// Coroutines spawned and not yet finished or dropped.
     pub live_coroutines: u64,
+    /// Timers (sleeps, intervals) waiting for their deadline.
+    pub pending_timers: u64,
     /// The longest drain so far, in microseconds (a drain overruns its budget by at most one
     /// poll's worth of work plus what the OS takes from the thread).
     pub longest_drain_us: u64,
@@ -115,6 +117,74 @@ struct Local {
     budget: Duration,
     pool: WorkerPool,
     draining: Cell<bool>,
+    /// Pending timers, earliest first.
+    timers: RefCell<BTreeMap<TimerKey, Waker>>,
+    next_timer: Cell<u64>,
+    /// The deadline the loop was last asked to drain at (`wake_at`), if still pending.
+    asked_for: Cell<Option<Instant>>,
+}
+
+/// Identifies a pending timer: its deadline, then a tie-breaker.
+pub(crate) type TimerKey = (Instant, u64);
+
+/// Registers (or moves) a timer for the current poll's task; returns its key.
+pub(crate) fn register_timer(old: Option<TimerKey>, deadline: Instant, waker: &Waker) -> TimerKey {
+    with_local("sleep()", |local| {
+        let mut timers = local.timers.borrow_mut();
+        if let Some(old) = old {
+            timers.remove(&old);
+        }
+        let id = local.next_timer.get();
+        local.next_timer.set(id + 1);
+        let key = (deadline, id);
+        timers.insert(key, waker.clone());
+        drop(timers);
+        if !local.draining.get() {
+            // Outside a drain nobody else will tell the loop about this deadline.
+            ask_for_timers(local);
+        }
+        key
+    })
+}
+
+/// Forgets a timer (it fired, or its future was dropped).
+pub(crate) fn remove_timer(key: TimerKey) {
+    let _ = RUNTIME.try_with(|r| {
+        if let Ok(slot) = r.try_borrow() {
+            if let Some(local) = slot.as_ref() {
+                local.timers.borrow_mut().remove(&key);
+            }
+        }
+    });
+}
+
+/// Wakes the coroutines whose deadline has passed.
+fn fire_due_timers(local: &Local) {
+    let now = Instant::now();
+    let due: Vec<Waker> = {
+        let mut timers = local.timers.borrow_mut();
+        let later = timers.split_off(&(now, u64::MAX));
+        std::mem::replace(&mut *timers, later)
+            .into_values()
+            .collect()
+    };
+    if !due.is_empty() {
+        local.asked_for.set(None);
+    }
+    for waker in due {
+        waker.wake();
+    }
+}
+
+/// Asks the loop for a drain at the earliest pending deadline, unless it was already asked.
+fn ask_for_timers(local: &Local) {
+    let earliest = local.timers.borrow().keys().next().map(|k| k.0);
+    if let Some(deadline) = earliest {
+        if local.asked_for.get() != Some(deadline) {
+            local.asked_for.set(Some(deadline));
+            local.shared.loop_waker.wake_at(deadline);
+        }
+    }
 }
 
 thread_local! {
@@ -124,7 +194,7 @@ thread_local! {
     /// The address of the `Shared` of this thread's runtime (0: none).
     static OWNER: Cell<usize> = const { Cell::new(0) };
     /// The counters of this thread's runtime (reset when one is installed).
-    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, longest_drain_us: 0 }) };
+    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, pending_timers: 0, longest_drain_us: 0 }) };
 }
 
 /// Runs `f` with this thread's runtime; panics naming the rule when there is none.
@@ -229,6 +299,9 @@ impl RuntimeBuilder {
             budget: self.budget,
             pool: WorkerPool::new(self.workers, self.shutdown_wait),
             draining: Cell::new(false),
+            timers: RefCell::new(BTreeMap::new()),
+            next_timer: Cell::new(0),
+            asked_for: Cell::new(None),
         };
         STATS.with(|s| s.set(Stats::default()));
         OWNER.with(|o| o.set(Arc::as_ptr(&local.shared) as usize));
@@ -316,6 +389,7 @@ pub fn drain() {
         let mut polls = 0u64;
         let mut out_of_budget = false;
         let mut remote_first = false;
+        fire_due_timers(local);
         loop {
             // Alternate between the queues, so neither a flood of completions (remote) nor a
             // burst of spawns (local) keeps the other waiting.
@@ -339,6 +413,7 @@ pub fn drain() {
         if out_of_budget {
             // Still armed: wakes keep coalescing until the loop comes back after its other work.
             local.shared.wakes.fetch_add(1, Ordering::Relaxed);
+            local.asked_for.set(None); // the Qt layer reuses one timer for both requests
             local.shared.loop_waker.wake_after_budget();
         } else {
             // Disarm, then look again: a wake that raced with the end of the drain is not lost.
@@ -346,6 +421,7 @@ pub fn drain() {
             if local.shared.has_ready() {
                 local.shared.arm();
             }
+            ask_for_timers(local);
         }
         coop::unlimited();
         local.draining.set(false);
@@ -367,6 +443,7 @@ pub fn drain() {
 pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
+        pending_timers: local.timers.borrow().len() as u64,
         ..STATS.with(Cell::get)
     })
 }

@@ -21,6 +21,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 struct Signals {
     drain_requested: bool,
     future_woken: bool,
+    /// A drain asked for at this time (`wake_at`).
+    timer: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -51,6 +53,10 @@ impl LoopWaker for FakeWaker {
     fn wake(&self) {
         self.0.wakes.fetch_add(1, Ordering::Relaxed);
         self.0.set(|s| s.drain_requested = true);
+    }
+
+    fn wake_at(&self, deadline: Instant) {
+        self.0.set(|s| s.timer = Some(deadline));
     }
 }
 
@@ -143,16 +149,21 @@ impl FakeLoop {
             .drain_requested
     }
 
-    /// Runs one pending drain, if one was requested. Returns whether it ran.
+    /// Runs one pending drain, if one was requested or a requested timer is due. Returns
+    /// whether it ran.
     pub fn turn(&self) -> bool {
-        let requested = std::mem::take(
-            &mut self
+        let requested = {
+            let mut s = self
                 .inner
                 .signals
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .drain_requested,
-        );
+                .unwrap_or_else(PoisonError::into_inner);
+            let timer_due = s.timer.is_some_and(|t| Instant::now() >= t);
+            if timer_due {
+                s.timer = None;
+            }
+            std::mem::take(&mut s.drain_requested) || timer_due
+        };
         if requested {
             drain();
         }
@@ -168,13 +179,17 @@ impl FakeLoop {
             .unwrap_or_else(PoisonError::into_inner);
         while !signals.drain_requested && !signals.future_woken {
             let now = Instant::now();
+            if signals.timer.is_some_and(|t| now >= t) {
+                break;
+            }
             if now >= deadline {
                 return Err(TimedOut(DEFAULT_TIMEOUT));
             }
+            let until = signals.timer.map_or(deadline, |t| t.min(deadline));
             signals = self
                 .inner
                 .changed
-                .wait_timeout(signals, deadline - now)
+                .wait_timeout(signals, until - now)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }

@@ -26,6 +26,10 @@
 ///     fn wake(&self) {
 ///         self.0.fetch_add(1, Ordering::Relaxed);
 ///     }
+///
+///     fn wake_at(&self, _deadline: std::time::Instant) {
+///         // a real loop arms a one-shot timer here
+///     }
 /// }
 /// ```
 pub trait LoopWaker: Send + Sync + 'static {
@@ -41,4 +45,11 @@ pub trait LoopWaker: Send + Sync + 'static {
     fn wake_after_budget(&self) {
         self.wake();
     }
+
+    /// Request a drain at `deadline` (the earliest pending [`sleep`](crate::engine::sleep)).
+    ///
+    /// Called only on the loop thread, when the earliest deadline changes. A later call
+    /// replaces an earlier one; a `wake_after_budget` may replace it too (the drain it causes
+    /// asks again). Implement it with a one-shot timer of the loop.
+    fn wake_at(&self, deadline: std::time::Instant);
 }

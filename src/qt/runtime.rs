@@ -1,9 +1,9 @@
 //! [`QtRuntime`]: the engine's [`Runtime`] driven by the Qt event loop.
 
 use std::cell::RefCell;
-use std::ffi::c_void;
+use std::ffi::{c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cxx::UniquePtr;
 use cxx_qt::{CxxQtThread, Threading};
@@ -13,7 +13,7 @@ use crate::engine::{self, LoopWaker, Runtime, RuntimeBuilder};
 
 extern "C" {
     fn cxx_qt_async_drain_timer_new() -> *mut c_void;
-    fn cxx_qt_async_drain_timer_start(timer: *mut c_void);
+    fn cxx_qt_async_drain_timer_start(timer: *mut c_void, msec: c_int);
     fn cxx_qt_async_drain_timer_delete(timer: *mut c_void);
 }
 
@@ -69,9 +69,23 @@ impl LoopWaker for QueuedWake {
     }
 
     fn wake_after_budget(&self) {
-        // SAFETY: the engine calls this only on the loop (GUI) thread, inside a drain; drains
-        // stop before QtRuntime deletes the timer (the engine runtime is dropped first).
-        unsafe { cxx_qt_async_drain_timer_start(self.timer as *mut c_void) }
+        self.start_timer(0);
+    }
+
+    fn wake_at(&self, deadline: Instant) {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        // Round up: a drain before the deadline would find nothing due and ask again.
+        let msec = wait.as_micros().div_ceil(1000);
+        self.start_timer(c_int::try_from(msec).unwrap_or(c_int::MAX));
+    }
+}
+
+impl QueuedWake {
+    fn start_timer(&self, msec: c_int) {
+        // SAFETY: the engine calls wake_after_budget and wake_at only on the loop (GUI) thread;
+        // the engine runtime, which owns this waker, is dropped before QtRuntime deletes the
+        // timer, so the pointer is live.
+        unsafe { cxx_qt_async_drain_timer_start(self.timer as *mut c_void, msec) }
     }
 }
 
@@ -80,7 +94,7 @@ impl LoopWaker for QueuedWake {
 /// # Examples
 ///
 /// ```no_run
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 /// let _runtime = cxx_qt_async::qt::QtRuntime::builder()
 ///     .worker_threads(4)
 ///     .drain_budget(Duration::from_millis(2))

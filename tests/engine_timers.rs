@@ -1,0 +1,84 @@
+//! Time on the GUI thread, headless: sleeps and intervals are driven by the loop, never by
+//! threads, and die with their futures.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cxx_qt_async::engine::{interval, sleep, spawn, stats, testing::FakeLoop};
+use futures::StreamExt;
+
+#[test]
+fn sleep_resumes_on_the_loop_thread_no_earlier_than_its_deadline() {
+    let fake = FakeLoop::new();
+    let started = Instant::now();
+    let loop_thread = thread::current().id();
+    let resumed_on = fake
+        .block_on(spawn(async {
+            sleep(Duration::from_millis(30)).await;
+            thread::current().id()
+        }))
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(30));
+    assert_eq!(resumed_on, loop_thread);
+}
+
+#[test]
+fn dropping_a_sleeping_coroutine_removes_its_timer() {
+    let fake = FakeLoop::new();
+    let handle = spawn(sleep(Duration::from_secs(3600)));
+    fake.turn();
+    assert_eq!(stats().pending_timers, 1);
+    drop(handle);
+    fake.run_until(|| stats().live_coroutines == 0).unwrap();
+    assert_eq!(stats().pending_timers, 0);
+}
+
+#[test]
+fn sleeps_fire_in_deadline_order() {
+    let fake = FakeLoop::new();
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let handles: Vec<_> = [30u64, 10, 20]
+        .into_iter()
+        .map(|ms| {
+            let order = order.clone();
+            spawn(async move {
+                sleep(Duration::from_millis(ms)).await;
+                order.borrow_mut().push(ms);
+            })
+        })
+        .collect();
+    for h in handles {
+        fake.block_on(h).unwrap();
+    }
+    assert_eq!(*order.borrow(), vec![10, 20, 30]);
+}
+
+#[test]
+fn interval_skips_missed_ticks_instead_of_bursting() {
+    let fake = FakeLoop::new();
+    let period = Duration::from_millis(5);
+    let ticks = Rc::new(RefCell::new(Vec::new()));
+    let t = ticks.clone();
+    let handle = spawn(async move {
+        let mut every = interval(period);
+        while let Some(at) = every.next().await {
+            t.borrow_mut().push(at);
+            if t.borrow().len() == 1 {
+                // The GUI thread is busy for 6 periods right after the first tick.
+                thread::sleep(period * 6);
+            }
+            if t.borrow().len() == 3 {
+                break;
+            }
+        }
+    });
+    fake.block_on(handle).unwrap();
+    let ticks = ticks.borrow();
+    assert!(
+        ticks[2] - ticks[1] >= period - Duration::from_millis(1),
+        "no catch-up burst after the stall: {:?}",
+        ticks.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()
+    );
+}
