@@ -67,6 +67,14 @@ Frame {
             text: runner.inputError
             color: "#b3261e"
         }
+        ProgressBar {
+            objectName: "progressBar"
+            visible: runner.running && runner.progress >= 0
+            from: 0
+            to: 1
+            value: Math.max(0, runner.progress)
+            Layout.fillWidth: true
+        }
         RowLayout {
             BusyIndicator {
                 running: runner.running

@@ -7,6 +7,7 @@
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
 //! | `coop` | the cooperative budget: a poll takes at most 128 ready results |
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
+//! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -20,6 +21,7 @@ mod executor;
 mod job;
 mod panic;
 mod pool;
+mod progress;
 mod scope;
 pub mod testing;
 mod timer;
@@ -31,6 +33,7 @@ pub use executor::{
     GUI_THREAD_RULE,
 };
 pub use job::{run_blocking, try_run_blocking, Job};
+pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use waker::LoopWaker;

@@ -58,7 +58,13 @@ pub fn parse_limit(text: &str) -> Result<u64, InputError> {
 /// assert_eq!(cxx_qt_async::app::work::count_primes_below(100), 25);
 /// ```
 pub fn count_primes_below(n: u64) -> u64 {
+    count_primes_below_with(n, |_| {})
+}
+
+/// [`count_primes_below`], calling `progress` with the fraction done after each segment.
+pub fn count_primes_below_with(n: u64, mut progress: impl FnMut(f64)) -> u64 {
     if n <= 2 {
+        progress(1.0);
         return 0;
     }
     let root = (n as f64).sqrt() as u64 + 1;
@@ -80,6 +86,7 @@ pub fn count_primes_below(n: u64) -> u64 {
         }
         count += marks[..len].iter().filter(|&&b| b).count() as u64;
         low = high;
+        progress(high as f64 / n as f64);
     }
     count
 }
@@ -164,6 +171,15 @@ mod tests {
         ] {
             assert_eq!(count_primes_below(n), pi, "π({n})");
         }
+    }
+
+    #[test]
+    fn sieve_reports_rising_progress_ending_at_one() {
+        let mut seen = Vec::new();
+        count_primes_below_with(1_000_000, |f| seen.push(f));
+        assert!(seen.len() >= 3, "one report per segment: {seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(seen.last(), Some(&1.0));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! QML binds to `status` ("idle", "running…", "done", "failed"), `result`, `error` (the whole
 //! context chain), `details` (the worker's backtrace), `inputError` (why typed input was refused;
-//! no job starts then), `running` and `elapsedMs`.
+//! no job starts then), `running`, `elapsedMs` and `progress` (0 to 1, or -1 when the job does
+//! not report any).
 
 /// The bridge: the `JobRunner` QObject (QML element of the `AsyncJobs` module).
 #[cxx_qt::bridge]
@@ -23,6 +24,7 @@ pub mod qobject {
         #[qproperty(QString, input_error, cxx_name = "inputError")]
         #[qproperty(bool, running)]
         #[qproperty(f64, elapsed_ms, cxx_name = "elapsedMs")]
+        #[qproperty(f64, progress)]
         type JobRunner = super::JobRunnerRust;
 
         /// Counts the primes below the typed N on a worker.
@@ -54,7 +56,9 @@ use std::time::Instant;
 use cxx_qt_lib::QString;
 
 use crate::app::work;
-use crate::engine::{run_blocking, try_run_blocking, worker_backtrace, Scope};
+use futures::{future, StreamExt};
+
+use crate::engine::{progress, run_blocking, try_run_blocking, worker_backtrace, Scope};
 use crate::qt::{OwnsCoroutines, QObjectRef, QObjectSpawn};
 
 /// Backing struct of [`qobject::JobRunner`].
@@ -67,6 +71,7 @@ pub struct JobRunnerRust {
     input_error: QString,
     running: bool,
     elapsed_ms: f64,
+    progress: f64,
     coroutines: Scope,
 }
 
@@ -80,6 +85,7 @@ impl Default for JobRunnerRust {
             input_error: QString::default(),
             running: false,
             elapsed_ms: 0.0,
+            progress: -1.0,
             coroutines: Scope::new(),
         }
     }
@@ -96,9 +102,18 @@ impl qobject::JobRunner {
         let Some(n) = self.as_mut().accept(work::parse_limit(&limit.to_string())) else {
             return;
         };
-        self.launch(move |_| async move {
-            let count = run_blocking(move || work::count_primes_below(n)).await?;
-            Ok(format!("{count} primes below {n}"))
+        self.launch(move |this| async move {
+            let (reporter, watch) = progress::<f64>();
+            let job = run_blocking(move || {
+                work::count_primes_below_with(n, |done| reporter.report(done))
+            });
+            // At most one progress update per frame, however fast the sieve reports.
+            let show = watch.for_each(|done| {
+                this.with(|o| o.set_progress(done));
+                future::ready(())
+            });
+            let (count, ()) = futures::join!(job, show);
+            Ok(format!("{} primes below {n}", count?))
         });
     }
 
@@ -151,6 +166,7 @@ impl qobject::JobRunner {
         self.as_mut().set_error(QString::default());
         self.as_mut().set_details(QString::default());
         self.as_mut().set_elapsed_ms(0.0);
+        self.as_mut().set_progress(-1.0);
         self.as_mut().set_running(true);
         self.as_mut().set_status(QString::from("running"));
         let started = Instant::now();

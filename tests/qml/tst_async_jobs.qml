@@ -164,8 +164,11 @@ TestCase {
         var spinStart = findChild(win, "spinner").rotation
         // 30 ticks of a 16 ms timer: about half a second of a free GUI thread...
         tryVerify(function () { return win.heartbeat >= start + 30 }, 5000, "heartbeat kept ticking")
-        // ...while the job was still running.
+        // ...while the job was still running, its progress bar moving.
         verify(c.runner.running, "the job was still running while the loop ticked")
+        tryVerify(function () { return c.runner.progress > 0 }, 5000, "progress arrived")
+        verify(c.runner.progress < 1, "not done yet: " + c.runner.progress)
+        verify(findChild(c, "progressBar").visible, "the progress bar is on screen")
         verify(findChild(win, "spinner").rotation !== spinStart, "the animation moved")
         // The window also answers input meanwhile: another card's job completes.
         var f = card("failCard")
