@@ -8,7 +8,11 @@ fn main() {
         QmlModule::new("AsyncJobs").qml_files(["qml/Main.qml", "qml/JobCard.qml"]),
     )
     // Every bridge of a QML module must sit in one directory (QTBUG-93443).
-    .files(["src/qobjects/loop_driver.rs", "src/qobjects/job_runner.rs"])
+    .files([
+        "src/qobjects/loop_driver.rs",
+        "src/qobjects/job_runner.rs",
+        "src/qobjects/diagnostics.rs",
+    ])
     // The default include root is the whole crate (target/ included), which makes this script
     // rerun on every cargo call. No headers of ours are exported.
     .crate_include_root(None)

@@ -20,6 +20,20 @@ ApplicationWindow {
         onActivated: Qt.quit()
     }
 
+    Diagnostics {
+        id: diagnostics
+    }
+
+    // Reports the first frame (only acted on by the startup benchmark).
+    property bool firstFrameSeen: false
+    onFrameSwapped: {
+        if (!firstFrameSeen) {
+            firstFrameSeen = true
+            if (diagnostics.firstFrame())
+                Qt.callLater(Qt.quit)
+        }
+    }
+
     // Ticks every 16 ms on the GUI thread: it only advances while the event loop is free.
     property int heartbeat: 0
     Timer {
@@ -51,6 +65,12 @@ ApplicationWindow {
                     duration: 1200
                     loops: Animation.Infinite
                 }
+            }
+            Label {
+                objectName: "lagLabel"
+                text: "lag p99 " + diagnostics.lagP99Ms.toFixed(1) + " ms · max "
+                      + diagnostics.lagMaxMs.toFixed(1) + " ms · coroutines " + diagnostics.liveCoroutines
+                font.family: "monospace"
             }
             Label {
                 objectName: "heartbeatLabel"

@@ -4,6 +4,8 @@
 //! [`job_runner::qobject::JobRunner`] that starts the job as a coroutine and shows its state.
 
 // cxx-qt wants every bridge of a QML module in one directory (QTBUG-93443): src/qobjects/.
+#[path = "qobjects/diagnostics.rs"]
+pub mod diagnostics;
 #[path = "qobjects/job_runner.rs"]
 pub mod job_runner;
 pub mod work;

@@ -8,6 +8,7 @@
 //! | `coop` | the cooperative budget: a poll takes at most 128 ready results |
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
+//! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -19,6 +20,7 @@ mod coop;
 mod error;
 mod executor;
 mod job;
+mod lag;
 mod panic;
 mod pool;
 mod progress;
@@ -33,6 +35,7 @@ pub use executor::{
     GUI_THREAD_RULE,
 };
 pub use job::{run_blocking, try_run_blocking, Job};
+pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};

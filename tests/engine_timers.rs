@@ -82,3 +82,20 @@ fn interval_skips_missed_ticks_instead_of_bursting() {
         ticks.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn lag_meter_sees_a_blocked_loop() {
+    use cxx_qt_async::engine::LagMeter;
+    let fake = FakeLoop::new();
+    let meter = LagMeter::start(Duration::from_millis(2), 1000);
+    fake.block_on(spawn(sleep(Duration::from_millis(20))))
+        .unwrap();
+    // Block the GUI thread for 30 ms inside a coroutine, then let the meter tick again.
+    fake.block_on(spawn(async { thread::sleep(Duration::from_millis(30)) }))
+        .unwrap();
+    let before = meter.snapshot().samples;
+    fake.run_until(|| meter.snapshot().samples > before)
+        .unwrap();
+    let lag = meter.snapshot();
+    assert!(lag.max_ms >= 25.0, "the 30 ms block shows: {lag:?}");
+}

@@ -1,0 +1,200 @@
+//! App-level figures.
+//!
+//! * `cargo bench --bench app -- startup [RUNS]`: launches the real `async-jobs` binary RUNS
+//!   times (default 5) and measures from just before the launch to the window's first frame
+//!   (the app prints the wall clock at its first `frameSwapped` when
+//!   `ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME` is set, then quits). It uses the current `DISPLAY`
+//!   (run it under `scripts/with-xvfb.sh`); without one, Qt's offscreen platform, and says so.
+//! * `cargo bench --bench app -- lag [SECONDS]`: on a real Qt event loop (offscreen), runs a
+//!   CPU-heavy job (counting primes below 2·10⁹) and a progress flood (a worker reporting progress
+//!   as fast as it can, shown coalesced on the GUI thread) for SECONDS (default 3), while a 1 ms
+//!   precise Qt timer and the engine's lag meter record how late the GUI thread serves them.
+//!
+//! With no arguments at all (`cargo test`; `test = true`) it runs both briefly as a smoke test.
+
+use std::cell::RefCell;
+use std::ffi::{c_int, c_void};
+use std::process::{exit, Command};
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use cxx_qt_async::app::work;
+use cxx_qt_async::engine::{progress, run_blocking, sleep, spawn, LagMeter};
+use cxx_qt_async::qt::QtRuntime;
+use cxx_qt_lib::QGuiApplication;
+use futures::StreamExt;
+
+extern "C" {
+    fn cxx_qt_async_bench_timer_start(
+        interval_ms: c_int,
+        tick: extern "C" fn(*mut c_void),
+        context: *mut c_void,
+    ) -> *mut c_void;
+    fn cxx_qt_async_bench_timer_stop(timer: *mut c_void);
+    fn cxx_qt_async_bench_quit();
+}
+
+fn pct(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut v = samples.to_vec();
+    v.sort_by(f64::total_cmp);
+    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[k - 1]
+}
+
+fn startup(runs: usize) -> bool {
+    let exe = env!("CARGO_BIN_EXE_async-jobs");
+    let headless = std::env::var_os("DISPLAY").is_none();
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let mut cmd = Command::new(exe);
+        cmd.env("ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME", "1");
+        if headless {
+            cmd.env("QT_QPA_PLATFORM", "offscreen");
+        }
+        let before = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos();
+        let out = cmd.output().expect("launch async-jobs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let Some(at) = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("first_frame_unix_ns="))
+            .and_then(|v| v.parse::<u128>().ok())
+        else {
+            eprintln!(
+                "app startup FAIL: no first frame (status {:?})\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return false;
+        };
+        samples.push((at - before) as f64 / 1e6);
+    }
+    println!(
+        "app=startup platform={} runs={runs} first_frame_ms_p50={:.1} first_frame_ms_max={:.1}",
+        if headless { "offscreen" } else { "xcb" },
+        pct(&samples, 0.5),
+        pct(&samples, 1.0)
+    );
+    true
+}
+
+thread_local! {
+    static TICKS: RefCell<Vec<Instant>> = const { RefCell::new(Vec::new()) };
+}
+
+extern "C" fn on_tick(_context: *mut c_void) {
+    let now = Instant::now();
+    TICKS.with(|t| t.borrow_mut().push(now));
+}
+
+fn lag(seconds: f64) -> bool {
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    }
+    let mut app = QGuiApplication::new();
+    let runtime = QtRuntime::install();
+    TICKS.with(|t| t.borrow_mut().reserve(100_000));
+    let shown = Rc::new(RefCell::new(0u64));
+    let shown_in = Rc::clone(&shown);
+    let reports = Rc::new(RefCell::new(0u64));
+    let reports_in = Rc::clone(&reports);
+    let lag_line = Rc::new(RefCell::new(String::new()));
+    let lag_out = Rc::clone(&lag_line);
+    spawn(async move {
+        // SAFETY: on the GUI thread inside exec(); `on_tick` lives for the whole process.
+        let timer = unsafe { cxx_qt_async_bench_timer_start(1, on_tick, std::ptr::null_mut()) };
+        let meter = LagMeter::start(Duration::from_millis(5), 100_000);
+        let duration = Duration::from_secs_f64(seconds);
+        // The CPU-heavy job: it runs past the measurement (its result is discarded).
+        let cpu = run_blocking(|| work::count_primes_below(work::MAX_LIMIT));
+        // The progress flood: reports as fast as it can until the measurement ends.
+        let (reporter, watch) = progress::<u64>();
+        let flood = run_blocking(move || {
+            let until = Instant::now() + duration;
+            let mut i = 0u64;
+            while Instant::now() < until {
+                i += 1;
+                reporter.report(i);
+            }
+            i
+        });
+        let show = watch.for_each(|_| {
+            *shown_in.borrow_mut() += 1;
+            futures::future::ready(())
+        });
+        let (sent, ()) = futures::join!(flood, show);
+        *reports_in.borrow_mut() = sent.unwrap_or(0);
+        sleep(Duration::from_millis(5)).await;
+        // SAFETY: the timer was created above, on this thread.
+        unsafe { cxx_qt_async_bench_timer_stop(timer) };
+        let m = meter.snapshot();
+        *lag_out.borrow_mut() = format!(
+            "engine_lag_p99_ms={:.3} engine_lag_max_ms={:.3}",
+            m.p99_ms, m.max_ms
+        );
+        drop(cpu);
+        // SAFETY: on the GUI thread while exec() runs.
+        unsafe { cxx_qt_async_bench_quit() };
+    })
+    .detach();
+    if let Some(app) = app.as_mut() {
+        app.exec();
+    }
+    drop(runtime);
+    let ticks = TICKS.with(|t| t.borrow().clone());
+    let late: Vec<f64> = ticks
+        .windows(2)
+        .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
+        .collect();
+    let ok = !late.is_empty() && *reports.borrow() > 0;
+    println!(
+        "app=lag seconds={seconds} qt_timer_ticks={} qt_timer_late_p50_ms={:.3} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} {} progress_reports={} progress_shown={}",
+        late.len(),
+        pct(&late, 0.5),
+        pct(&late, 0.99),
+        pct(&late, 1.0),
+        lag_line.borrow(),
+        reports.borrow(),
+        shown.borrow()
+    );
+    ok
+}
+
+fn main() {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.is_empty() {
+        // Smoke test: each figure once, briefly, each in its own process (one Qt app each).
+        let exe = std::env::current_exe().expect("own path");
+        println!("\nrunning 2 tests");
+        let mut failed = 0;
+        for args in [["startup", "1"], ["lag", "0.3"]] {
+            let ok = Command::new(&exe)
+                .args(args)
+                .status()
+                .is_ok_and(|s| s.success());
+            println!("test smoke_{} ... {}", args[0], if ok { "ok" } else { "FAILED" });
+            failed += usize::from(!ok);
+        }
+        println!(
+            "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
+            if failed == 0 { "ok" } else { "FAILED" },
+            2 - failed
+        );
+        exit(i32::from(failed > 0));
+    }
+    let args: Vec<String> = raw.into_iter().filter(|a| a != "--bench").collect();
+    let ok = match args.first().map(String::as_str) {
+        Some("startup") => startup(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5)),
+        Some("lag") => lag(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(3.0)),
+        _ => {
+            eprintln!("usage: app startup [RUNS] | lag [SECONDS]");
+            exit(2)
+        }
+    };
+    exit(if ok { 0 } else { 3 })
+}

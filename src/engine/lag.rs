@@ -1,0 +1,94 @@
+//! An event-loop lag meter: how late the GUI thread delivers a periodic timer.
+//!
+//! A coroutine awaits an [`interval`](super::interval) and records, for each tick, how long
+//! after its scheduled instant it ran. While the GUI thread is free that is a fraction of a
+//! millisecond; a blocked or flooded loop shows up at once.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use super::executor::{spawn, Coroutine};
+use super::timer::interval;
+
+/// Lateness figures over the meter's window, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LagSnapshot {
+    /// The latest tick's lateness.
+    pub last_ms: f64,
+    /// The 99th percentile (nearest rank) over the window.
+    pub p99_ms: f64,
+    /// The worst tick in the window.
+    pub max_ms: f64,
+    /// How many ticks the window holds.
+    pub samples: usize,
+}
+
+/// Measures timer lateness on the GUI thread; stops when dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async::engine::{sleep, spawn, testing::FakeLoop, LagMeter};
+///
+/// let fake = FakeLoop::new();
+/// let meter = LagMeter::start(Duration::from_millis(2), 100);
+/// fake.block_on(spawn(sleep(Duration::from_millis(30)))).unwrap();
+/// let lag = meter.snapshot();
+/// assert!(lag.samples >= 5);
+/// assert!(lag.max_ms >= lag.p99_ms && lag.p99_ms >= 0.0);
+/// ```
+#[derive(Debug)]
+pub struct LagMeter {
+    window: Rc<RefCell<VecDeque<f64>>>,
+    _ticker: Coroutine<()>,
+}
+
+impl LagMeter {
+    /// Starts measuring every `period`, keeping the last `window` ticks.
+    ///
+    /// # Panics
+    ///
+    /// Off the GUI thread, or if `period` is zero.
+    pub fn start(period: Duration, window: usize) -> Self {
+        let samples = Rc::new(RefCell::new(VecDeque::with_capacity(window)));
+        let sink = Rc::clone(&samples);
+        let ticker = spawn(async move {
+            let mut ticks = interval(period);
+            while let Some(scheduled) = ticks.next().await {
+                let late_ms = Instant::now().duration_since(scheduled).as_secs_f64() * 1e3;
+                let mut s = sink.borrow_mut();
+                if s.len() == window.max(1) {
+                    s.pop_front();
+                }
+                s.push_back(late_ms);
+            }
+        });
+        Self {
+            window: samples,
+            _ticker: ticker,
+        }
+    }
+
+    /// The figures over the current window.
+    pub fn snapshot(&self) -> LagSnapshot {
+        let window = self.window.borrow();
+        let Some(&last_ms) = window.back() else {
+            return LagSnapshot::default();
+        };
+        let mut sorted: Vec<f64> = window.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let rank = ((0.99 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        LagSnapshot {
+            last_ms,
+            p99_ms: sorted[rank - 1],
+            max_ms: sorted[sorted.len() - 1],
+            samples: sorted.len(),
+        }
+    }
+}
