@@ -177,7 +177,11 @@ fn main() {
                 .args(args)
                 .status()
                 .is_ok_and(|s| s.success());
-            println!("test smoke_{} ... {}", args[0], if ok { "ok" } else { "FAILED" });
+            println!(
+                "test smoke_{} ... {}",
+                args[0],
+                if ok { "ok" } else { "FAILED" }
+            );
             failed += usize::from(!ok);
         }
         println!(

@@ -9,6 +9,8 @@
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
+//! | `cancel` | [`run_cancellable`]: jobs that stop at a [`CancelToken`] check |
+//! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -16,6 +18,8 @@
 //! The engine has no `unsafe` code (`#![forbid(unsafe_code)]` below).
 #![forbid(unsafe_code)]
 
+mod cancel;
+mod compose;
 mod coop;
 mod error;
 mod executor;
@@ -29,6 +33,8 @@ pub mod testing;
 mod timer;
 mod waker;
 
+pub use cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
+pub use compose::{race, timeout, TimedOut};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
 pub use executor::{
     drain, has_runtime, set_report_hook, spawn, stats, Coroutine, Runtime, RuntimeBuilder, Stats,

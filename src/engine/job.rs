@@ -10,6 +10,7 @@ use std::thread;
 
 use async_task::FallibleTask;
 
+use super::cancel::Cancelled;
 use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
@@ -122,7 +123,7 @@ where
     submit(Location::caller(), f)
 }
 
-fn submit<T, F>(site: &'static Location<'static>, f: F) -> Job<T>
+pub(crate) fn submit<T, F>(site: &'static Location<'static>, f: F) -> Job<T>
 where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
@@ -175,6 +176,9 @@ impl<T> Future for Job<T> {
             .map(|outcome| match outcome {
                 Some(Ok(value)) => Ok(value),
                 Some(Err(failure)) => Err(match *failure {
+                    Failure::Failed { error, .. } if error.is::<Cancelled>() => {
+                        anyhow::Error::new(JobError::Cancelled { site })
+                    }
                     Failure::Failed {
                         error,
                         thread,
