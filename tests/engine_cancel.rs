@@ -96,7 +96,7 @@ fn timeout_cancels_the_job_and_says_it_timed_out() {
     let (tx, events) = mpsc::channel();
     let outcome = fake
         .block_on(spawn(timeout(
-            Duration::from_millis(20),
+            Duration::from_millis(50),
             stoppable(tx, "slow"),
         )))
         .unwrap();
