@@ -54,6 +54,12 @@ Frame {
                 onAccepted: card.run()
             }
             Button {
+                objectName: "cancelButton"
+                text: "Cancel"
+                visible: runner.running
+                onClicked: runner.cancel()
+            }
+            Button {
                 id: runButton
                 objectName: "runButton"
                 text: runner.running ? "Running…" : "Run"

@@ -143,3 +143,25 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
     assert!(job_error.is_cancelled() && !job_error.is_panic(), "{err:#}");
     assert!(is_cancelled(&err));
 }
+
+#[test]
+fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
+    use cxx_qt_async::engine::Runtime;
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = Runtime::builder()
+        .shutdown_wait(Duration::from_secs(2))
+        .install(fake.waker());
+    let (tx, events) = mpsc::channel();
+    let scope = Scope::new();
+    scope.spawn(async move {
+        stoppable(tx, "stopped").await?;
+        Ok(())
+    });
+    fake.turn();
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    // The app quits: its objects go first (cancelling their coroutines), then the runtime.
+    drop(scope);
+    drop(runtime);
+    // The pool's bounded wait ended because the job stopped, not because the bound ran out.
+    assert_eq!(events.try_recv(), Ok("stopped"));
+}

@@ -58,14 +58,15 @@ pub fn parse_limit(text: &str) -> Result<u64, InputError> {
 /// assert_eq!(cxx_qt_async::app::work::count_primes_below(100), 25);
 /// ```
 pub fn count_primes_below(n: u64) -> u64 {
-    count_primes_below_with(n, |_| {})
+    count_primes_below_with(n, |_| true).unwrap_or_default()
 }
 
-/// [`count_primes_below`], calling `progress` with the fraction done after each segment.
-pub fn count_primes_below_with(n: u64, mut progress: impl FnMut(f64)) -> u64 {
+/// [`count_primes_below`], calling `progress` with the fraction done after each segment; when
+/// it returns `false` the count stops there and returns `None` (cancelled).
+pub fn count_primes_below_with(n: u64, mut progress: impl FnMut(f64) -> bool) -> Option<u64> {
     if n <= 2 {
         progress(1.0);
-        return 0;
+        return Some(0);
     }
     let root = (n as f64).sqrt() as u64 + 1;
     let base = simple_sieve(root);
@@ -86,9 +87,11 @@ pub fn count_primes_below_with(n: u64, mut progress: impl FnMut(f64)) -> u64 {
         }
         count += marks[..len].iter().filter(|&&b| b).count() as u64;
         low = high;
-        progress(high as f64 / n as f64);
+        if !progress(high as f64 / n as f64) {
+            return None;
+        }
     }
-    count
+    Some(count)
 }
 
 fn simple_sieve(limit: u64) -> Vec<u64> {
@@ -176,10 +179,24 @@ mod tests {
     #[test]
     fn sieve_reports_rising_progress_ending_at_one() {
         let mut seen = Vec::new();
-        count_primes_below_with(1_000_000, |f| seen.push(f));
+        count_primes_below_with(1_000_000, |f| {
+            seen.push(f);
+            true
+        });
         assert!(seen.len() >= 3, "one report per segment: {seen:?}");
         assert!(seen.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(seen.last(), Some(&1.0));
+    }
+
+    #[test]
+    fn sieve_stops_when_progress_says_so() {
+        let mut calls = 0;
+        let outcome = count_primes_below_with(10_000_000, |_| {
+            calls += 1;
+            calls < 3
+        });
+        assert_eq!(outcome, None);
+        assert_eq!(calls, 3, "stopped at the third segment");
     }
 
     #[test]

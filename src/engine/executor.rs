@@ -349,22 +349,29 @@ impl Drop for Runtime {
         let Some(local) = taken.ok().flatten() else {
             return;
         };
-        // Stop the pool first: cancelled and finished jobs wake their coroutines into our queue.
-        local.pool.shutdown();
+        // From now on a woken coroutine is dropped at once (on this thread) instead of queued.
         local.shared.closed.store(true, Ordering::Release);
         let _ = OWNER.try_with(|o| o.set(0));
-        // Dropping a runnable drops its coroutine; that may wake others, which (closed) are
-        // dropped right away on this thread.
-        while let Some(runnable) = local.shared.queue.pop() {
-            drop(runnable);
-        }
-        while let Some(runnable) = LOCAL_QUEUE
-            .try_with(|q| q.borrow_mut().pop_front())
-            .ok()
-            .flatten()
-        {
-            drop(runnable);
-        }
+        // Drop what is queued first: among it are the coroutines cancelled just before (their
+        // owners were destroyed), whose futures are dropped only now. That sets the cancel
+        // tokens of the jobs they were awaiting, so the pool's bounded wait below is short.
+        drop_queued(&local.shared);
+        local.pool.shutdown();
+        drop_queued(&local.shared);
+    }
+}
+
+/// Drops every queued runnable (and with it its coroutine), on the owner thread.
+fn drop_queued(shared: &Shared) {
+    while let Some(runnable) = shared.queue.pop() {
+        drop(runnable);
+    }
+    while let Some(runnable) = LOCAL_QUEUE
+        .try_with(|q| q.borrow_mut().pop_front())
+        .ok()
+        .flatten()
+    {
+        drop(runnable);
     }
 }
 

@@ -1,6 +1,6 @@
 //! `JobRunner`: one card of the window. It starts one job at a time and shows its state.
 //!
-//! QML binds to `status` ("idle", "running…", "done", "failed"), `result`, `error` (the whole
+//! QML binds to `status` ("idle", "running…", "done", "failed", "cancelled"), `result`, `error` (the whole
 //! context chain), `details` (the worker's backtrace), `inputError` (why typed input was refused;
 //! no job starts then), `running`, `elapsedMs` and `progress` (0 to 1, or -1 when the job does
 //! not report any).
@@ -46,6 +46,11 @@ pub mod qobject {
         #[qinvokable]
         #[cxx_name = "panickingJob"]
         fn panicking_job(self: Pin<&mut JobRunner>);
+
+        /// Cancels the running job: its coroutine is dropped, which sets its jobs' cancel tokens
+        /// (the prime count stops at its next segment).
+        #[qinvokable]
+        fn cancel(self: Pin<&mut JobRunner>);
     }
 }
 
@@ -53,12 +58,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
+use cxx_qt::CxxQtType;
 use cxx_qt_lib::QString;
 
 use crate::app::work;
 use futures::{future, StreamExt};
 
-use crate::engine::{progress, run_blocking, try_run_blocking, worker_backtrace, Scope};
+use crate::engine::{
+    progress, run_blocking, run_cancellable, try_run_blocking, worker_backtrace, Cancelled,
+    CoroutineId, Scope,
+};
 use crate::qt::{OwnsCoroutines, QObjectRef, QObjectSpawn};
 
 /// Backing struct of [`qobject::JobRunner`].
@@ -72,6 +81,7 @@ pub struct JobRunnerRust {
     running: bool,
     elapsed_ms: f64,
     progress: f64,
+    current: Option<CoroutineId>,
     coroutines: Scope,
 }
 
@@ -86,6 +96,7 @@ impl Default for JobRunnerRust {
             running: false,
             elapsed_ms: 0.0,
             progress: -1.0,
+            current: None,
             coroutines: Scope::new(),
         }
     }
@@ -104,8 +115,12 @@ impl qobject::JobRunner {
         };
         self.launch(move |this| async move {
             let (reporter, watch) = progress::<f64>();
-            let job = run_blocking(move || {
-                work::count_primes_below_with(n, |done| reporter.report(done))
+            let job = run_cancellable(move |token| {
+                let counted = work::count_primes_below_with(n, |done| {
+                    reporter.report(done);
+                    !token.is_cancelled()
+                });
+                counted.ok_or_else(|| Cancelled.into())
             });
             // At most one progress update per frame, however fast the sieve reports.
             let show = watch.for_each(|done| {
@@ -146,6 +161,18 @@ impl qobject::JobRunner {
         });
     }
 
+    fn cancel(mut self: Pin<&mut Self>) {
+        if !*self.running() {
+            return;
+        }
+        if let Some(id) = self.as_mut().rust_mut().current.take() {
+            self.rust().coroutines.abort(id);
+        }
+        self.as_mut().set_progress(-1.0);
+        self.as_mut().set_running(false);
+        self.set_status(QString::from("cancelled"));
+    }
+
     /// Shows why input was refused (and returns `None`), or clears the message.
     fn accept<T>(self: Pin<&mut Self>, parsed: Result<T, work::InputError>) -> Option<T> {
         let message = parsed.as_ref().err().map(ToString::to_string);
@@ -170,7 +197,7 @@ impl qobject::JobRunner {
         self.as_mut().set_running(true);
         self.as_mut().set_status(QString::from("running"));
         let started = Instant::now();
-        self.spawn(move |this| async move {
+        let id = self.as_mut().spawn(move |this| async move {
             let outcome = job(this.clone()).await;
             let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
             this.with(|mut o| {
@@ -193,5 +220,6 @@ impl qobject::JobRunner {
             });
             Ok(())
         });
+        self.rust_mut().current = Some(id);
     }
 }

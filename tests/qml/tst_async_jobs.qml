@@ -197,4 +197,24 @@ TestCase {
         mouseClick(f.runButton)
         tryCompare(f.runner, "status", "failed", 20000)
     }
+
+    function test_cancel_button_stops_a_running_job() {
+        open("test_cancel_button_stops_a_running_job")
+        var c = card("primesCard")
+        typeInto(c, "2000000000")
+        mouseClick(c.runButton)
+        tryVerify(function () { return c.runner.progress > 0 }, 10000, "the job is running")
+        var cancel = findChild(c, "cancelButton")
+        verify(cancel.visible, "a running job offers Cancel")
+        mouseClick(cancel)
+        compare(c.runner.status, "cancelled")
+        compare(c.runner.running, false)
+        verify(!cancel.visible, "nothing left to cancel")
+        verify(!findChild(c, "progressBar").visible)
+        // The card is free again.
+        typeInto(c, "1000")
+        mouseClick(c.runButton)
+        tryCompare(c.runner, "status", "done", 20000)
+        compare(c.runner.result, "168 primes below 1000")
+    }
 }
