@@ -11,6 +11,7 @@
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
 //! | `cancel` | [`run_cancellable`]: jobs that stop at a [`CancelToken`] check |
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
+//! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -29,6 +30,7 @@ mod panic;
 mod pool;
 mod progress;
 mod scope;
+mod stream;
 pub mod testing;
 mod timer;
 mod waker;
@@ -44,5 +46,6 @@ pub use job::{run_blocking, try_run_blocking, Job};
 pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
+pub use stream::{run_stream, ItemSender, JobStream};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use waker::LoopWaker;
