@@ -13,7 +13,7 @@
 //! With no arguments at all (`cargo test`; `test = true`) it runs both briefly as a smoke test.
 
 use std::cell::RefCell;
-use std::ffi::{c_int, c_void};
+use std::ffi::c_void;
 use std::process::{exit, Command};
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -22,27 +22,10 @@ use cxx_qt_async::app::work;
 use cxx_qt_async::engine::{progress, run_blocking, sleep, spawn, LagMeter};
 use cxx_qt_async::qt::QtRuntime;
 use cxx_qt_lib::QGuiApplication;
+
+mod support;
 use futures::StreamExt;
-
-extern "C" {
-    fn cxx_qt_async_bench_timer_start(
-        interval_ms: c_int,
-        tick: extern "C" fn(*mut c_void),
-        context: *mut c_void,
-    ) -> *mut c_void;
-    fn cxx_qt_async_bench_timer_stop(timer: *mut c_void);
-    fn cxx_qt_async_bench_quit();
-}
-
-fn pct(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let mut v = samples.to_vec();
-    v.sort_by(f64::total_cmp);
-    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[k - 1]
-}
+use support::{pct, quit, PreciseTimer};
 
 fn startup(runs: usize) -> bool {
     let exe = env!("CARGO_BIN_EXE_async-jobs");
@@ -106,8 +89,7 @@ fn lag(seconds: f64) -> bool {
     let lag_line = Rc::new(RefCell::new(String::new()));
     let lag_out = Rc::clone(&lag_line);
     spawn(async move {
-        // SAFETY: on the GUI thread inside exec(); `on_tick` lives for the whole process.
-        let timer = unsafe { cxx_qt_async_bench_timer_start(1, on_tick, std::ptr::null_mut()) };
+        let timer = PreciseTimer::start(1, on_tick);
         let meter = LagMeter::start(Duration::from_millis(5), 100_000);
         let duration = Duration::from_secs_f64(seconds);
         // The CPU-heavy job: it runs past the measurement (its result is discarded).
@@ -130,16 +112,14 @@ fn lag(seconds: f64) -> bool {
         let (sent, ()) = futures::join!(flood, show);
         *reports_in.borrow_mut() = sent.unwrap_or(0);
         sleep(Duration::from_millis(5)).await;
-        // SAFETY: the timer was created above, on this thread.
-        unsafe { cxx_qt_async_bench_timer_stop(timer) };
+        timer.stop();
         let m = meter.snapshot();
         *lag_out.borrow_mut() = format!(
             "engine_lag_p99_ms={:.3} engine_lag_max_ms={:.3}",
             m.p99_ms, m.max_ms
         );
         drop(cpu);
-        // SAFETY: on the GUI thread while exec() runs.
-        unsafe { cxx_qt_async_bench_quit() };
+        quit();
     })
     .detach();
     if let Some(app) = app.as_mut() {

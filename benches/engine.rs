@@ -19,14 +19,8 @@ use std::time::{Duration, Instant};
 use cxx_qt_async::engine::{spawn, stats, testing::FakeLoop, Runtime};
 use futures::channel::oneshot;
 
-fn pct(mut v: Vec<f64>, p: f64) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[k - 1]
-}
+mod support;
+use support::pct;
 
 fn bench_spawn(n: usize) {
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1));
@@ -69,8 +63,8 @@ fn bench_wake_to_poll(n: usize) {
     helper.join().expect("helper");
     println!(
         "engine=wake_to_poll n={n} p50_us={:.2} p99_us={:.2}",
-        pct(samples.clone(), 0.5),
-        pct(samples, 0.99)
+        pct(&samples, 0.5),
+        pct(&samples, 0.99)
     );
 }
 

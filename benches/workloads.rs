@@ -15,7 +15,7 @@
 //! polls and longest drain on stderr).
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_int, c_void};
+use std::ffi::c_void;
 use std::process::exit;
 use std::sync::OnceLock;
 use std::thread::{self, ThreadId};
@@ -25,20 +25,13 @@ use cxx_qt_async::engine::{run_blocking, spawn, Coroutine};
 use cxx_qt_async::qt::QtRuntime;
 use cxx_qt_lib::QGuiApplication;
 
+mod support;
+use support::{pct, quit, PreciseTimer};
+
 const PEER: &str = "cxx-qt-async";
 const USAGE: &str = "usage: workloads hop|fanout [N]";
 const START_TICK: usize = 20;
 const INTERVAL_MS: f64 = 1.0;
-
-extern "C" {
-    fn cxx_qt_async_bench_timer_start(
-        interval_ms: c_int,
-        tick: extern "C" fn(*mut c_void),
-        context: *mut c_void,
-    ) -> *mut c_void;
-    fn cxx_qt_async_bench_timer_stop(timer: *mut c_void);
-    fn cxx_qt_async_bench_quit();
-}
 
 #[inline(never)]
 fn job(i: u64) -> u64 {
@@ -62,22 +55,6 @@ fn check(result: anyhow::Result<u64>, i: u64) {
     if Some(&thread::current().id()) != GUI.get() {
         fail("continuation not on GUI thread", i);
     }
-}
-
-fn quit() {
-    // SAFETY: called on the GUI thread while QGuiApplication::exec runs.
-    unsafe { cxx_qt_async_bench_quit() }
-}
-
-/// Nearest-rank percentile (README: element ceil(p*n)-1 of the sorted samples).
-fn pct(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let mut v = samples.to_vec();
-    v.sort_by(f64::total_cmp);
-    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[k - 1]
 }
 
 /// Untimed: a job reports its thread, which must not be the GUI thread.
@@ -117,7 +94,7 @@ async fn hop(n: u64) {
 /// The fanout's state; GUI thread only.
 struct Fanout {
     n: u64,
-    timer: *mut c_void,
+    timer: Option<PreciseTimer>,
     ticks: Vec<Instant>,
     /// (drains, polls) at each tick, for `BENCH_TRACE=1`.
     trace: Vec<(u64, u64, u64)>,
@@ -135,16 +112,15 @@ fn start_fanout(n: u64) {
     FANOUT.with(|f| {
         *f.borrow_mut() = Some(Fanout {
             n,
-            timer: std::ptr::null_mut(),
+            timer: None,
             ticks: Vec::with_capacity(1 << 20),
             trace: Vec::with_capacity(1 << 20),
             t0: None,
             ts: None,
         })
     });
-    // SAFETY: on the GUI thread inside exec(); `on_tick` stays valid for the whole process.
-    let timer = unsafe { cxx_qt_async_bench_timer_start(1, on_tick, std::ptr::null_mut()) };
-    FANOUT.with(|f| f.borrow_mut().as_mut().expect("fanout state").timer = timer);
+    let timer = PreciseTimer::start(1, on_tick);
+    FANOUT.with(|f| f.borrow_mut().as_mut().expect("fanout state").timer = Some(timer));
 }
 
 /// One coroutine of the flood.
@@ -201,8 +177,9 @@ fn report_fanout() {
     FANOUT.with(|f| {
         let f = f.borrow();
         let f = f.as_ref().expect("fanout state");
-        // SAFETY: the timer was created by cxx_qt_async_bench_timer_start on this thread.
-        unsafe { cxx_qt_async_bench_timer_stop(f.timer) };
+        if let Some(timer) = &f.timer {
+            timer.stop();
+        }
         let (t0, ts) = (f.t0.expect("t0"), f.ts.expect("ts"));
         let t1 = T1.get().expect("t1");
         let mut whole = Vec::new();
