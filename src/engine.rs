@@ -12,6 +12,7 @@
 //! | `cancel` | [`run_cancellable`]: jobs that stop at a [`CancelToken`] check |
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
 //! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
+//! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
@@ -26,11 +27,13 @@ mod error;
 mod executor;
 mod job;
 mod lag;
+mod latch;
 mod panic;
 mod pool;
 mod progress;
 mod scope;
 mod stream;
+mod sync;
 pub mod testing;
 mod timer;
 mod waker;

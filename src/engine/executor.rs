@@ -22,6 +22,7 @@ use crossbeam_queue::SegQueue;
 
 use super::coop;
 use super::error::{CoroutineError, CoroutineReport};
+use super::latch::WakeLatch;
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
 use super::waker::LoopWaker;
@@ -35,7 +36,7 @@ pub const GUI_THREAD_RULE: &str =
 /// Runnables scheduled on the owner (GUI) thread itself go to its `LOCAL_QUEUE` instead.
 pub(crate) struct Shared {
     queue: SegQueue<Runnable>,
-    armed: AtomicBool,
+    latch: WakeLatch,
     closed: AtomicBool,
     owner: ThreadId,
     loop_waker: Box<dyn LoopWaker>,
@@ -73,7 +74,7 @@ impl Shared {
 
     /// Posts a loop wake unless one is already pending.
     fn arm(&self) {
-        if !self.armed.swap(true, Ordering::AcqRel) {
+        if self.latch.arm() {
             self.wakes.fetch_add(1, Ordering::Relaxed);
             self.loop_waker.wake();
         }
@@ -288,7 +289,7 @@ impl RuntimeBuilder {
         caught::install_hook();
         let shared = Arc::new(Shared {
             queue: SegQueue::new(),
-            armed: AtomicBool::new(false),
+            latch: WakeLatch::default(),
             closed: AtomicBool::new(false),
             owner: thread::current().id(),
             loop_waker: Box::new(loop_waker),
@@ -424,7 +425,7 @@ pub fn drain() {
             local.shared.loop_waker.wake_after_budget();
         } else {
             // Disarm, then look again: a wake that raced with the end of the drain is not lost.
-            local.shared.armed.swap(false, Ordering::AcqRel);
+            local.shared.latch.disarm();
             if local.shared.has_ready() {
                 local.shared.arm();
             }
