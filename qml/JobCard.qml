@@ -16,9 +16,34 @@ Frame {
     readonly property alias runner: runner
     readonly property alias input: field
     readonly property alias runButton: runButton
+    readonly property alias confirmDialog: confirmDialog
 
     JobRunner {
         id: runner
+    }
+
+    // A job may ask a yes/no question mid-way; its coroutine awaits the answer (no nested loop).
+    Connections {
+        target: runner
+        function onConfirmRequested(question) {
+            questionLabel.text = question
+            confirmDialog.open()
+        }
+    }
+
+    Dialog {
+        id: confirmDialog
+        objectName: "confirmDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        title: card.title
+        standardButtons: Dialog.Yes | Dialog.No
+        Label {
+            id: questionLabel
+        }
+        onAccepted: runner.answer(true)
+        onRejected: runner.answer(false)
     }
 
     function run() {

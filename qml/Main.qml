@@ -7,8 +7,8 @@ ApplicationWindow {
     id: root
     objectName: "mainWindow"
     title: "Async Jobs"
-    width: 960
-    height: 620
+    width: 1140
+    height: 700
     minimumWidth: 640
     minimumHeight: 480
     visible: true
@@ -83,7 +83,7 @@ ApplicationWindow {
     GridLayout {
         anchors.fill: parent
         anchors.margins: 12
-        columns: 2
+        columns: 3
         rowSpacing: 12
         columnSpacing: 12
 
@@ -118,6 +118,17 @@ ApplicationWindow {
             title: "A job that fails"
             description: "Reads a settings file that does not exist; the whole error chain is shown."
             start: function (runner, text) { runner.failingJob() }
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            // Equal columns and rows, whatever the cards show.
+            Layout.preferredWidth: 1
+            Layout.preferredHeight: 1
+        }
+        JobCard {
+            objectName: "askCard"
+            title: "Ask mid-job"
+            description: "Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes only on Yes."
+            start: function (runner, text) { runner.askThenWrite() }
             Layout.fillWidth: true
             Layout.fillHeight: true
             // Equal columns and rows, whatever the cards show.

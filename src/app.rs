@@ -7,5 +7,6 @@
 #[path = "qobjects/diagnostics.rs"]
 pub mod diagnostics;
 #[path = "qobjects/job_runner.rs"]
+#[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 pub mod job_runner;
 pub mod work;

@@ -5,13 +5,17 @@
 //! * [`QObjectSpawn::spawn`] starts a coroutine from any QObject whose backing struct owns a
 //!   [`Scope`](crate::engine::Scope) ([`OwnsCoroutines`]); the coroutine reaches its object
 //!   through a [`QObjectRef`] and is dropped when the object is destroyed.
+//! * [`next_emission`] awaits a signal of a cxx-qt QObject (a dialog's answer, say) without a
+//!   nested event loop; dropping the wait disconnects.
 
 // cxx-qt wants every bridge of a QML module in one directory (QTBUG-93443): src/qobjects/.
 #[path = "qobjects/loop_driver.rs"]
 mod loop_driver;
 mod object;
 mod runtime;
+mod signal;
 
 pub use loop_driver::qobject::LoopDriver;
 pub use object::{OwnsCoroutines, QObjectRef, QObjectSpawn};
-pub use runtime::{ensure_runtime, QtRuntime, QtRuntimeBuilder};
+pub use runtime::{ensure_runtime, shutdown_implicit_runtime, QtRuntime, QtRuntimeBuilder};
+pub use signal::{next_emission, Emitter, NextEmission, SignalGone};

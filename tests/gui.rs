@@ -141,6 +141,8 @@ fn main() -> std::process::ExitCode {
     let _ = std::fs::create_dir_all(screens_dir());
     cxx_qt_async::init_qml();
     let (outcomes, failures, text) = run_quick_tests();
+    // The QML objects spawned coroutines, which installed a runtime on this thread.
+    cxx_qt_async::qt::shutdown_implicit_runtime();
     if outcomes.is_empty() {
         eprintln!(
             "gui tests: Qt Quick Test reported nothing (exit {failures}); its output:\n{text}"

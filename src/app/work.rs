@@ -139,6 +139,32 @@ pub fn largest_prime_below(n: u64) -> Option<u64> {
     (2..n).rev().find(|&k| is_prime(k))
 }
 
+/// `len` bytes of deterministic pseudo-random data (xorshift), the "generate" step of a job.
+pub fn generate_data(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// FNV-1a over `data`.
+pub fn checksum(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Writes the "output" of the asking job: its checksum, as text.
+pub fn write_output(path: &std::path::Path, checksum: u64) -> anyhow::Result<()> {
+    std::fs::write(path, format!("{checksum:016x}\n"))
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// Where the failing job looks for its settings: a path that does not exist.
 pub const MISSING_SETTINGS: &str = "/nonexistent/async-jobs/settings.toml";
 
@@ -223,6 +249,14 @@ mod tests {
             Err(InputError::TooLarge)
         );
         assert_eq!(parse_limit("1_000_000"), Ok(1_000_000));
+    }
+
+    #[test]
+    fn checksum_of_generated_data_is_stable() {
+        let a = checksum(&generate_data(1 << 16));
+        assert_eq!(a, checksum(&generate_data(1 << 16)));
+        assert_ne!(a, checksum(&generate_data((1 << 16) + 1)));
+        assert_eq!(checksum(b""), 0xcbf2_9ce4_8422_2325);
     }
 
     #[test]

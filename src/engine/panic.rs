@@ -35,12 +35,14 @@ pub(crate) fn install_hook() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-            if CAPTURE.with(Cell::get) {
+            // try_with: a panic during thread teardown must not panic again in here.
+            if CAPTURE.try_with(Cell::get).unwrap_or(false) {
                 let location = info
                     .location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
                     .unwrap_or_default();
-                LAST.with(|last| *last.borrow_mut() = Some((location, Backtrace::force_capture())));
+                let trace = Backtrace::force_capture();
+                let _ = LAST.try_with(|last| *last.borrow_mut() = Some((location, trace)));
             } else {
                 previous(info);
             }
@@ -63,7 +65,7 @@ impl CaptureScope {
 
 impl Drop for CaptureScope {
     fn drop(&mut self) {
-        CAPTURE.with(|c| c.set(self.was));
+        let _ = CAPTURE.try_with(|c| c.set(self.was));
     }
 }
 

@@ -47,6 +47,25 @@ pub mod qobject {
         #[cxx_name = "panickingJob"]
         fn panicking_job(self: Pin<&mut JobRunner>);
 
+        /// Computes, then asks "Overwrite the output?" (`confirmRequested`) and waits for
+        /// `answer(..)` without blocking; writes the output only on yes.
+        #[qinvokable]
+        #[cxx_name = "askThenWrite"]
+        fn ask_then_write(self: Pin<&mut JobRunner>);
+
+        /// The user's answer to `confirmRequested`.
+        #[qinvokable]
+        fn answer(self: Pin<&mut JobRunner>, yes: bool);
+
+        /// Asks the user a yes/no question (QML opens a dialog and calls `answer`).
+        #[qsignal]
+        #[cxx_name = "confirmRequested"]
+        fn confirm_requested(self: Pin<&mut JobRunner>, question: QString);
+
+        /// Emitted by `answer`; the asking coroutine awaits it.
+        #[qsignal]
+        fn answered(self: Pin<&mut JobRunner>, yes: bool);
+
         /// Cancels the running job: its coroutine is dropped, which sets its jobs' cancel tokens
         /// (the prime count stops at its next segment).
         #[qinvokable]
@@ -68,7 +87,7 @@ use crate::engine::{
     progress, run_blocking, run_cancellable, try_run_blocking, worker_backtrace, Cancelled,
     CoroutineId, Scope,
 };
-use crate::qt::{OwnsCoroutines, QObjectRef, QObjectSpawn};
+use crate::qt::{next_emission, OwnsCoroutines, QObjectRef, QObjectSpawn};
 
 /// Backing struct of [`qobject::JobRunner`].
 #[derive(Debug)]
@@ -159,6 +178,35 @@ impl qobject::JobRunner {
             let value = run_blocking(work::explode).await?;
             Ok(format!("the job returned {value}"))
         });
+    }
+
+    fn ask_then_write(self: Pin<&mut Self>) {
+        self.launch(|this| async move {
+            this.with(|o| o.set_status(QString::from("running: step 1 of 2, computing")));
+            let checksum = run_blocking(|| work::checksum(&work::generate_data(8 << 20))).await?;
+            this.with(|o| o.set_status(QString::from("waiting for your answer")));
+            // Connect first, then ask: the answer cannot arrive before we listen.
+            let answer =
+                next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
+            this.with(|o| o.confirm_requested(QString::from("Overwrite the output?")));
+            if !answer.await? {
+                return Ok(format!(
+                    "kept the existing output (checksum {checksum:016x})"
+                ));
+            }
+            this.with(|o| o.set_status(QString::from("running: step 2 of 2, writing")));
+            let path = std::env::temp_dir().join("async-jobs-output.txt");
+            let written = path.clone();
+            try_run_blocking(move || work::write_output(&written, checksum)).await?;
+            Ok(format!(
+                "wrote {} (checksum {checksum:016x})",
+                path.display()
+            ))
+        });
+    }
+
+    fn answer(self: Pin<&mut Self>, yes: bool) {
+        self.answered(yes);
     }
 
     fn cancel(mut self: Pin<&mut Self>) {

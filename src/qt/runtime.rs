@@ -209,14 +209,33 @@ impl Drop for QtRuntime {
     }
 }
 
+/// The runtime [`ensure_runtime`] installed. Dropped only by [`shutdown_implicit_runtime`]: at
+/// thread teardown it is leaked instead, because dropping coroutines then would run their
+/// destructors after other thread-locals (std's, async-task's) are gone.
+struct Implicit(RefCell<Option<QtRuntime>>);
+
+impl Drop for Implicit {
+    fn drop(&mut self) {
+        std::mem::forget(self.0.take());
+    }
+}
+
 thread_local! {
-    static IMPLICIT: RefCell<Option<QtRuntime>> = const { RefCell::new(None) };
+    static IMPLICIT: Implicit = const { Implicit(RefCell::new(None)) };
 }
 
 /// Installs a default [`QtRuntime`] on this thread if it has none.
 pub fn ensure_runtime() {
     if !engine::has_runtime() {
         let runtime = QtRuntime::install();
-        IMPLICIT.with(|slot| *slot.borrow_mut() = Some(runtime));
+        IMPLICIT.with(|slot| *slot.0.borrow_mut() = Some(runtime));
     }
+}
+
+/// Shuts down the runtime that [`ensure_runtime`] installed on this thread, if any, like dropping
+/// an explicit [`QtRuntime`]: call it after the event loop has returned. Without it, that runtime
+/// lives until the thread ends and is then left to the OS.
+pub fn shutdown_implicit_runtime() {
+    let runtime = IMPLICIT.with(|slot| slot.0.borrow_mut().take());
+    drop(runtime);
 }

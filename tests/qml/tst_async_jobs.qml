@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtTest
 import AsyncJobs
 
@@ -216,5 +217,26 @@ TestCase {
         mouseClick(c.runButton)
         tryCompare(c.runner, "status", "done", 20000)
         compare(c.runner.result, "168 primes below 1000")
+    }
+
+    function test_ask_mid_job_waits_for_the_dialog_yes_writes_no_keeps() {
+        open("test_ask_mid_job_waits_for_the_dialog_yes_writes_no_keeps")
+        var c = card("askCard")
+        mouseClick(c.runButton)
+        tryVerify(function () { return c.confirmDialog.opened }, 20000, "the job asks")
+        compare(c.runner.status, "waiting for your answer")
+        // The loop keeps running while the coroutine waits: no nested event loop, no freeze.
+        var beat = win.heartbeat
+        tryVerify(function () { return win.heartbeat >= beat + 10 }, 5000, "heartbeat while asking")
+        mouseClick(c.confirmDialog.standardButton(Dialog.Yes))
+        tryCompare(c.runner, "status", "done", 20000)
+        verify(c.runner.result.indexOf("wrote ") === 0, c.runner.result)
+        verify(!c.confirmDialog.visible)
+        // Again, answered No this time.
+        mouseClick(c.runButton)
+        tryVerify(function () { return c.confirmDialog.opened }, 20000, "the job asks again")
+        mouseClick(c.confirmDialog.standardButton(Dialog.No))
+        tryCompare(c.runner, "status", "done", 20000)
+        verify(c.runner.result.indexOf("kept the existing output") === 0, c.runner.result)
     }
 }

@@ -1,0 +1,73 @@
+//! Awaiting the next emission of a Qt signal, without a nested event loop.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use cxx_qt::QMetaObjectConnectionGuard;
+use futures::channel::oneshot;
+
+/// The connection went away before the signal was emitted (its object was destroyed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the signal's object was destroyed before it emitted")]
+pub struct SignalGone;
+
+/// The next emission of a signal; see [`next_emission`]. Dropping it disconnects.
+#[must_use = "a NextEmission disconnects when dropped; .await it"]
+pub struct NextEmission<A> {
+    received: oneshot::Receiver<A>,
+    _connection: QMetaObjectConnectionGuard,
+}
+
+impl<A> std::fmt::Debug for NextEmission<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NextEmission")
+    }
+}
+
+/// What a signal handler calls to hand its arguments to the awaiting [`NextEmission`]; only the
+/// first call counts.
+#[derive(Debug)]
+pub struct Emitter<A>(Option<oneshot::Sender<A>>);
+
+impl<A> Emitter<A> {
+    /// Delivers this emission's arguments (later emissions are ignored).
+    pub fn emit(&mut self, args: A) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(args);
+        }
+    }
+}
+
+/// Connects with `connect` and resolves, on the GUI thread, with the arguments of the signal's
+/// next emission. `connect` gets the [`Emitter`] to call from the signal's handler; connect it
+/// with the `on_<signal>` method cxx-qt generates. The connection is dropped (disconnected) when the
+/// emission arrived or the future is dropped.
+///
+/// # Examples
+///
+/// ```ignore
+/// // In a coroutine of a QObject with `#[qsignal] fn answered(self: Pin<&mut Self>, yes: bool);`
+/// let answer = next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
+/// this.with(|o| o.confirm_requested(QString::from("Overwrite the output?")));
+/// let yes: bool = answer.await?;
+/// ```
+pub fn next_emission<A: Send + 'static>(
+    connect: impl FnOnce(Emitter<A>) -> QMetaObjectConnectionGuard,
+) -> NextEmission<A> {
+    let (tx, received) = oneshot::channel();
+    NextEmission {
+        received,
+        _connection: connect(Emitter(Some(tx))),
+    }
+}
+
+impl<A> Future for NextEmission<A> {
+    type Output = Result<A, SignalGone>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.received)
+            .poll(cx)
+            .map(|r| r.map_err(|_| SignalGone))
+    }
+}
