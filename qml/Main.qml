@@ -69,7 +69,7 @@ ApplicationWindow {
             Label {
                 objectName: "lagLabel"
                 text: "lag p99 " + diagnostics.lagP99Ms.toFixed(1) + " ms · max "
-                      + diagnostics.lagMaxMs.toFixed(1) + " ms · coroutines " + diagnostics.liveCoroutines
+                      + diagnostics.lagMaxMs.toFixed(1) + " ms · coroutines " + diagnostics.liveCoroutines + " ·"
                 font.family: "monospace"
             }
             Label {

@@ -61,7 +61,8 @@ fn spawn_never_polls_inline_the_first_poll_is_at_the_next_drain() {
 
 #[test]
 fn wakes_from_many_threads_coalesce_into_one_loop_wake() {
-    let fake = FakeLoop::new();
+    // A budget no drain here can spend (even under miri): this test is about wakes only.
+    let fake = FakeLoop::with_runtime(Runtime::builder().drain_budget(Duration::from_secs(60)));
     let coroutines = 16;
     let finished = Rc::new(Cell::new(0));
     let mut senders = Vec::new();
@@ -226,7 +227,8 @@ fn detached_coroutine_runs_to_completion_without_its_handle() {
 
 #[test]
 fn joining_many_finished_handles_yields_between_batches() {
-    let fake = FakeLoop::new();
+    // A budget no drain here can spend (even under miri): this test is about the coop budget.
+    let fake = FakeLoop::with_runtime(Runtime::builder().drain_budget(Duration::from_secs(60)));
     let handles: Vec<_> = (0..1000u32).map(|i| spawn(async move { i })).collect();
     assert!(fake.turn(), "all 1000 finish in the first drain");
     assert!(handles.iter().all(|h| h.is_finished()));
