@@ -39,7 +39,7 @@ mod timer;
 mod waker;
 
 pub use cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
-pub use compose::{race, timeout, TimedOut};
+pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
 pub use executor::{
     drain, has_runtime, set_report_hook, spawn, stats, Coroutine, Runtime, RuntimeBuilder, Stats,

@@ -6,12 +6,11 @@
 //! ones). [`race`] and [`timeout`] likewise drop the future that lost.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::future::{select, Either};
-
-use super::timer::sleep;
+use super::timer::{sleep, Sleep};
 
 /// A future ran out of time; see [`timeout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -37,13 +36,40 @@ pub struct TimedOut(pub Duration);
 ///     .unwrap();
 /// assert_eq!(winner, "fast");
 /// ```
-pub async fn race<T, A, B>(a: A, b: B) -> T
+pub fn race<T, A, B>(a: A, b: B) -> Race<A, B>
 where
     A: Future<Output = T>,
     B: Future<Output = T>,
 {
-    match select(pin!(a), pin!(b)).await {
-        Either::Left((value, _)) | Either::Right((value, _)) => value,
+    Race { a, b }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`race`]: polls `a`, then `b`; the first ready wins. (A plain struct, not an
+    /// `async fn` around `select`, so it holds no reference into itself.)
+    #[must_use = "futures do nothing unless awaited"]
+    #[derive(Debug)]
+    pub struct Race<A, B> {
+        #[pin]
+        a: A,
+        #[pin]
+        b: B,
+    }
+}
+
+impl<T, A, B> Future for Race<A, B>
+where
+    A: Future<Output = T>,
+    B: Future<Output = T>,
+{
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.project();
+        match this.a.poll(cx) {
+            Poll::Ready(value) => Poll::Ready(value),
+            Poll::Pending => this.b.poll(cx),
+        }
     }
 }
 
@@ -62,9 +88,36 @@ where
 ///     .unwrap();
 /// assert_eq!(outcome, Err(TimedOut(Duration::from_millis(5))));
 /// ```
-pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, TimedOut> {
-    match select(pin!(future), pin!(sleep(duration))).await {
-        Either::Left((value, _)) => Ok(value),
-        Either::Right(((), _)) => Err(TimedOut(duration)),
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        future,
+        deadline: sleep(duration),
+        duration,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`timeout`].
+    #[must_use = "futures do nothing unless awaited"]
+    #[derive(Debug)]
+    pub struct Timeout<F> {
+        #[pin]
+        future: F,
+        deadline: Sleep,
+        duration: Duration,
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, TimedOut>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(value) = this.future.poll(cx) {
+            return Poll::Ready(Ok(value));
+        }
+        Pin::new(this.deadline)
+            .poll(cx)
+            .map(|()| Err(TimedOut(*this.duration)))
     }
 }
