@@ -164,10 +164,7 @@ fn fire_due_timers(local: &Local, now: Instant) {
     let due: Vec<Waker> = {
         let mut timers = local.timers.borrow_mut();
         // The common case on the drain path: nothing due, nothing to split or allocate.
-        if !timers
-            .first_key_value()
-            .is_some_and(|(key, _)| key.0 <= now)
-        {
+        if timers.first_key_value().is_none_or(|(key, _)| key.0 > now) {
             return;
         }
         let later = timers.split_off(&(now, u64::MAX));
