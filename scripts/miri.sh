@@ -11,6 +11,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/miri}"
 # miri rejects async-task's spawn_local thread check (a shared read of the whole task future)
 # when a coroutine keeps pinned references into itself (try_join!, pin!); see the README.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation -Zmiri-tree-borrows}"
-exec cargo +nightly miri test --locked \
+exec cargo +nightly miri test --locked --no-fail-fast \
     --test engine_executor --test engine_scope --test engine_jobs --test engine_cancel \
     --test engine_timers --test engine_progress --test engine_stream "$@"

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use cxx_qt_async::engine::{
     is_cancelled, race, run_blocking, run_cancellable, sleep, spawn, testing::FakeLoop, timeout,
-    try_run_blocking, CancellableJob, JobError, Scope, TimedOut,
+    try_run_blocking, CancellableJob, JobError, Runtime, Scope, TimedOut,
 };
 
 /// A job that says "started", loops until cancelled, then says `name` on `events`.
@@ -74,7 +74,8 @@ fn destroying_the_owner_cancels_its_jobs() {
 
 #[test]
 fn race_cancels_the_loser() {
-    let fake = FakeLoop::new();
+    // Two jobs at once: the loser loops until cancelled, so it needs a worker of its own.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
     let (tx, events) = mpsc::channel();
     let winner = fake
         .block_on(spawn(race(
@@ -106,7 +107,8 @@ fn timeout_cancels_the_job_and_says_it_timed_out() {
 
 #[test]
 fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
-    let fake = FakeLoop::new();
+    // Two jobs at once: the sibling loops until cancelled, so it needs a worker of its own.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
     let (tx, events) = mpsc::channel();
     let err = fake
         .block_on(spawn(async move {
@@ -146,7 +148,6 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
 
 #[test]
 fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
-    use cxx_qt_async::engine::Runtime;
     let fake = FakeLoop::new_uninstalled();
     let runtime = Runtime::builder()
         .shutdown_wait(Duration::from_secs(2))
