@@ -77,13 +77,13 @@ fn race_cancels_the_loser() {
     // Two jobs at once: the loser loops until cancelled, so it needs a worker of its own.
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
     let (tx, events) = mpsc::channel();
+    // Submitted here, it starts at once; the race begins once it is surely running.
+    let loser = stoppable(tx, "loser");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let winner = fake
         .block_on(spawn(race(
-            async move { stoppable(tx, "loser").await.map(|()| "loser finished") },
-            async {
-                sleep(Duration::from_millis(30)).await; // the loser is running by then
-                run_blocking(|| "winner").await
-            },
+            async move { loser.await.map(|()| "loser finished") },
+            async { run_blocking(|| "winner").await },
         )))
         .unwrap()
         .unwrap();
@@ -95,11 +95,10 @@ fn race_cancels_the_loser() {
 fn timeout_cancels_the_job_and_says_it_timed_out() {
     let fake = FakeLoop::new();
     let (tx, events) = mpsc::channel();
+    let slow = stoppable(tx, "slow");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let outcome = fake
-        .block_on(spawn(timeout(
-            Duration::from_millis(50),
-            stoppable(tx, "slow"),
-        )))
+        .block_on(spawn(timeout(Duration::from_millis(50), slow)))
         .unwrap();
     assert_eq!(outcome.unwrap_err(), TimedOut(Duration::from_millis(50)));
     assert_eq!(stopped(&events), Ok("slow"));
@@ -110,13 +109,12 @@ fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
     // Two jobs at once: the sibling loops until cancelled, so it needs a worker of its own.
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
     let (tx, events) = mpsc::channel();
+    let sibling = stoppable(tx, "sibling");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let err = fake
         .block_on(spawn(async move {
-            let failing = async {
-                sleep(Duration::from_millis(30)).await; // the sibling is running by then
-                try_run_blocking(|| -> anyhow::Result<()> { Err(anyhow!("disk full")) }).await
-            };
-            futures::try_join!(stoppable(tx, "sibling"), failing).map(|_| ())
+            let failing = try_run_blocking(|| -> anyhow::Result<()> { Err(anyhow!("disk full")) });
+            futures::try_join!(sibling, failing).map(|_| ())
         }))
         .unwrap()
         .unwrap_err();
