@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll, Waker};
-use std::thread::{self, ThreadId};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use async_task::{Runnable, Task};
@@ -38,7 +38,6 @@ pub(crate) struct Shared {
     queue: SegQueue<Runnable>,
     latch: WakeLatch,
     closed: AtomicBool,
-    owner: ThreadId,
     loop_waker: Box<dyn LoopWaker>,
     wakes: AtomicU64,
 }
@@ -46,19 +45,20 @@ pub(crate) struct Shared {
 impl Shared {
     /// Queues a runnable; posts one loop wake per batch.
     fn schedule(&self, runnable: Runnable) {
+        let on_owner = OWNER
+            .try_with(|o| o.get() == self as *const Self as usize)
+            .unwrap_or(false);
         if self.closed.load(Ordering::Acquire) {
-            // The runtime is gone. Dropping a local task's runnable drops its future, which is
-            // only allowed on the owner thread; elsewhere, leak it (the process is shutting down).
-            if thread::current().id() == self.owner {
+            // The runtime is shutting down. Dropping a local task's runnable drops its future,
+            // which is only allowed on the owner thread; elsewhere, leak it (the process is
+            // shutting down).
+            if on_owner {
                 drop(runnable);
             } else {
                 std::mem::forget(runnable);
             }
             return;
         }
-        let on_owner = OWNER
-            .try_with(|o| o.get() == self as *const Self as usize)
-            .unwrap_or(false);
         if on_owner {
             LOCAL_QUEUE.with(|q| q.borrow_mut().push_back(runnable));
         } else {
@@ -294,7 +294,6 @@ impl RuntimeBuilder {
             queue: SegQueue::new(),
             latch: WakeLatch::default(),
             closed: AtomicBool::new(false),
-            owner: thread::current().id(),
             loop_waker: Box::new(loop_waker),
             wakes: AtomicU64::new(0),
         });
@@ -355,13 +354,14 @@ impl Drop for Runtime {
         };
         // From now on a woken coroutine is dropped at once (on this thread) instead of queued.
         local.shared.closed.store(true, Ordering::Release);
-        let _ = OWNER.try_with(|o| o.set(0));
         // Drop what is queued first: among it are the coroutines cancelled just before (their
         // owners were destroyed), whose futures are dropped only now. That sets the cancel
         // tokens of the jobs they were awaiting, so the pool's bounded wait below is short.
         drop_queued(&local.shared);
         local.pool.shutdown();
         drop_queued(&local.shared);
+        // Only now: until here, `schedule` recognises this thread as the owner.
+        let _ = OWNER.try_with(|o| o.set(0));
     }
 }
 

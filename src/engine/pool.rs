@@ -86,9 +86,9 @@ impl WorkerPool {
         &self.inner
     }
 
-    /// Cancels queued jobs, then waits up to `shutdown_wait` for running ones. Returns how many
-    /// workers were still busy when the wait ended (they finish on their own, detached).
-    pub(crate) fn shutdown(&self) -> usize {
+    /// Cancels queued jobs, then waits up to `shutdown_wait` for running ones; workers still
+    /// busy after that finish on their own, detached.
+    pub(crate) fn shutdown(&self) {
         self.inner.closed.store(true, Ordering::Release);
         self.inner.gate.wake_all();
         // Dropped here, on the calling thread: each drop cancels that job.
@@ -113,6 +113,5 @@ impl WorkerPool {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        *alive
     }
 }
