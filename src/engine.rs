@@ -14,6 +14,7 @@
 //! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
 //! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
+//! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age) |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
 //!
@@ -34,6 +35,7 @@ mod progress;
 mod scope;
 mod stream;
 mod sync;
+mod tasks;
 pub mod testing;
 mod timer;
 mod waker;
@@ -50,5 +52,7 @@ pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use stream::{run_stream, ItemSender, JobStream};
+pub(crate) use tasks::note_wait;
+pub use tasks::{tasks, TaskId, TaskInfo, TaskState};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use waker::LoopWaker;

@@ -25,6 +25,7 @@ use super::error::{CoroutineError, CoroutineReport};
 use super::latch::WakeLatch;
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
+use super::tasks::{self, Label, Registered};
 use super::waker::LoopWaker;
 
 /// The rule every affinity assertion names.
@@ -485,20 +486,42 @@ pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
 /// });
 /// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 42);
 /// ```
+#[track_caller]
 pub fn spawn<F>(future: F) -> Coroutine<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
+    let label = Label::Site(std::panic::Location::caller());
     with_local("spawn()", |local| Coroutine {
-        task: Some(spawn_raw(local, future)),
+        task: Some(spawn_raw(local, future, label, None)),
+    })
+}
+
+/// [`spawn`] for a [`Scope`](crate::engine::Scope): the task list shows `label` and `owner`.
+pub(crate) fn spawn_owned<F>(
+    future: F,
+    label: Label,
+    owner: Option<std::rc::Rc<str>>,
+) -> Coroutine<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    with_local("spawn()", |local| Coroutine {
+        task: Some(spawn_raw(local, future, label, owner)),
     })
 }
 
 /// A coroutine's output, or its (rare, so boxed: it keeps every task allocation small) error.
 type Caught<T> = Result<T, Box<CoroutineError>>;
 
-fn spawn_raw<F>(local: &Local, future: F) -> Task<Caught<F::Output>>
+fn spawn_raw<F>(
+    local: &Local,
+    future: F,
+    label: Label,
+    owner: Option<std::rc::Rc<str>>,
+) -> Task<Caught<F::Output>>
 where
     F: Future + 'static,
     F::Output: 'static,
@@ -508,6 +531,7 @@ where
     bump(|s| s.live_coroutines += 1);
     let wrapped = CatchPanics {
         future,
+        registered: tasks::register(label, owner),
         _counted: counted,
     };
     let (runnable, task) = async_task::spawn_local(wrapped, move |r| shared.schedule(r));
@@ -520,10 +544,11 @@ pin_project_lite::pin_project! {
     ///
     /// A plain struct, not an `async` block (which would hold `future` twice: as its capture and
     /// inside what it awaits) and not a combinator (which adds a state tag): every task is
-    /// exactly the size of its future plus the task header.
+    /// exactly the size of its future plus the task header and its task-list entry.
     struct CatchPanics<F> {
         #[pin]
         future: F,
+        registered: Registered,
         _counted: Counted,
     }
 }
@@ -532,7 +557,9 @@ impl<F: Future> Future for CatchPanics<F> {
     type Output = Caught<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let future = self.project().future;
+        let this = self.project();
+        let future = this.future;
+        let _polling = this.registered.polling();
         match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(poll) => poll.map(Ok),
             Err(payload) => {
@@ -614,10 +641,16 @@ impl<T> Future for Coroutine<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         std::task::ready!(coop::poll_proceed(cx));
         match self.task.as_mut() {
-            Some(task) => Pin::new(task).poll(cx).map(|out| {
-                coop::consumed();
-                out.map_err(|e| *e)
-            }),
+            Some(task) => {
+                let polled = Pin::new(task).poll(cx);
+                if polled.is_pending() {
+                    tasks::note_wait("coroutine");
+                }
+                polled.map(|out| {
+                    coop::consumed();
+                    out.map_err(|e| *e)
+                })
+            }
             None => Poll::Ready(Err(CoroutineError::Cancelled)),
         }
     }

@@ -15,6 +15,7 @@ use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};
+use super::tasks;
 
 /// What a job hands back from the worker when it did not produce a value.
 enum Failure {
@@ -167,8 +168,11 @@ impl<T> Future for Job<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
         std::task::ready!(coop::poll_proceed(cx));
-        Pin::new(&mut self.task)
-            .poll(cx)
+        let polled = Pin::new(&mut self.task).poll(cx);
+        if polled.is_pending() {
+            tasks::note_wait("worker job");
+        }
+        polled
             .map(|outcome| {
                 coop::consumed();
                 outcome

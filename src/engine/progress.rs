@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use futures::task::AtomicWaker;
 use futures::{Future, Stream};
 
+use super::tasks;
 use super::timer::{sleep_until, Sleep};
 
 /// The default minimum time between two values the GUI side sees: one frame at 60 Hz.
@@ -146,6 +147,8 @@ impl<T> Stream for ProgressWatch<T> {
     type Item = T;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // Noted first, so the throttle's timer does not name the wait.
+        tasks::note_wait("progress");
         if let Some(throttle) = self.throttle.as_mut() {
             std::task::ready!(Pin::new(throttle).poll(cx));
             self.throttle = None;

@@ -4,6 +4,7 @@
 //! `Scope`, so when the object is destroyed the scope is dropped with it, and every coroutine it
 //! started is dropped at its current suspension point, never to be polled again.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,8 +14,9 @@ use std::rc::{Rc, Weak};
 use futures::FutureExt;
 
 use super::error::CoroutineReport;
-use super::executor::{report, spawn, Coroutine};
+use super::executor::{report, spawn_owned, Coroutine};
 use super::panic::caught;
+use super::tasks::Label;
 
 /// Identifies a coroutine within its [`Scope`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +27,7 @@ struct ScopeState {
     alive: Cell<bool>,
     entered: Cell<bool>,
     next: Cell<u64>,
+    owner: RefCell<Option<Rc<str>>>,
     tasks: RefCell<HashMap<u64, Coroutine<()>>>,
 }
 
@@ -65,6 +68,7 @@ impl Default for Scope {
 impl std::fmt::Debug for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scope")
+            .field("owner", &self.state.owner.borrow())
             .field("running", &self.len())
             .finish()
     }
@@ -80,7 +84,26 @@ impl Scope {
         }
     }
 
-    /// Spawns a coroutine owned by this scope. It first runs at the next drain.
+    /// An empty scope whose coroutines the [task list](crate::engine::tasks) shows as owned by
+    /// `owner` (e.g. "MainWindow", or a QObject's type and serial number).
+    pub fn with_owner(owner: impl Into<String>) -> Self {
+        let scope = Self::new();
+        scope.set_owner(owner);
+        scope
+    }
+
+    /// Names the owner (for coroutines spawned from now on).
+    pub fn set_owner(&self, owner: impl Into<String>) {
+        *self.state.owner.borrow_mut() = Some(Rc::from(owner.into()));
+    }
+
+    /// The owner's name, if it was given.
+    pub fn owner(&self) -> Option<String> {
+        self.state.owner.borrow().as_deref().map(str::to_owned)
+    }
+
+    /// Spawns a coroutine owned by this scope. It first runs at the next drain. The task list
+    /// labels it with the spawn site (`file:line`).
     ///
     /// # Panics
     ///
@@ -90,11 +113,36 @@ impl Scope {
     where
         F: Future<Output = anyhow::Result<()>> + 'static,
     {
-        let spawned_at = Location::caller();
+        let site = Location::caller();
+        self.spawn_as(Label::Site(site), site, future)
+    }
+
+    /// Like [`Scope::spawn`], labelled `label` in the [task list](crate::engine::tasks).
+    ///
+    /// # Panics
+    ///
+    /// Off the GUI thread (a thread without a runtime).
+    #[track_caller]
+    pub fn spawn_labeled<F>(&self, label: impl Into<Cow<'static, str>>, future: F) -> CoroutineId
+    where
+        F: Future<Output = anyhow::Result<()>> + 'static,
+    {
+        self.spawn_as(Label::Text(label.into()), Location::caller(), future)
+    }
+
+    fn spawn_as<F>(
+        &self,
+        label: Label,
+        spawned_at: &'static Location<'static>,
+        future: F,
+    ) -> CoroutineId
+    where
+        F: Future<Output = anyhow::Result<()>> + 'static,
+    {
         let id = self.state.next.get();
         self.state.next.set(id + 1);
         let owner: Weak<ScopeState> = Rc::downgrade(&self.state);
-        let coroutine = spawn(AssertUnwindSafe(future).catch_unwind().map(move |outcome| {
+        let body = AssertUnwindSafe(future).catch_unwind().map(move |outcome| {
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => report(&CoroutineReport::Failed {
@@ -115,7 +163,8 @@ impl Scope {
                 let handle = owner.tasks.borrow_mut().remove(&id);
                 drop(handle);
             }
-        }));
+        });
+        let coroutine = spawn_owned(body, label, self.state.owner.borrow().clone());
         self.state.tasks.borrow_mut().insert(id, coroutine);
         CoroutineId(id)
     }

@@ -9,6 +9,7 @@ use futures::channel::mpsc;
 use futures::{SinkExt, Stream};
 
 use super::cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
+use super::tasks;
 
 /// The job's end of a [`run_stream`]: [`ItemSender::send`] blocks while the buffer is full.
 #[derive(Debug)]
@@ -63,7 +64,11 @@ impl<T, R> Stream for JobStream<T, R> {
     type Item = T;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        Pin::new(&mut self.items).poll_next(cx)
+        let polled = Pin::new(&mut self.items).poll_next(cx);
+        if polled.is_pending() {
+            tasks::note_wait("stream");
+        }
+        polled
     }
 }
 

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use futures::Stream;
 
 use super::executor::{register_timer, remove_timer, TimerKey};
+use super::tasks;
 
 /// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread.
 ///
@@ -76,6 +77,7 @@ impl Future for Sleep {
         let deadline = self.deadline;
         let key = register_timer(self.key.take(), deadline, cx.waker());
         self.key = Some(key);
+        tasks::note_wait("timer");
         Poll::Pending
     }
 }

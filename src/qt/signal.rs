@@ -12,14 +12,15 @@ use futures::channel::oneshot;
 #[error("the signal's object was destroyed before it emitted")]
 pub struct SignalGone;
 
-/// The next emission of a signal; see [`next_emission`]. Dropping it disconnects.
+/// The next emission of a signal; see [`next_emission`]. Dropping it disconnects (drops the
+/// connection guard `G`).
 #[must_use = "a NextEmission disconnects when dropped; .await it"]
-pub struct NextEmission<A> {
+pub struct NextEmission<A, G = QMetaObjectConnectionGuard> {
     received: oneshot::Receiver<A>,
-    _connection: QMetaObjectConnectionGuard,
+    _connection: G,
 }
 
-impl<A> std::fmt::Debug for NextEmission<A> {
+impl<A, G> std::fmt::Debug for NextEmission<A, G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("NextEmission")
     }
@@ -41,8 +42,9 @@ impl<A> Emitter<A> {
 
 /// Connects with `connect` and resolves, on the GUI thread, with the arguments of the signal's
 /// next emission. `connect` gets the [`Emitter`] to call from the signal's handler; connect it
-/// with the `on_<signal>` method cxx-qt generates. The connection is dropped (disconnected) when the
-/// emission arrived or the future is dropped.
+/// with the `on_<signal>` method cxx-qt generates, and return its
+/// [`QMetaObjectConnectionGuard`] (any other guard type works too: whatever `connect` returns is
+/// kept until the emission arrived or the future is dropped, then dropped, which disconnects).
 ///
 /// # Examples
 ///
@@ -52,9 +54,9 @@ impl<A> Emitter<A> {
 /// this.with(|o| o.confirm_requested(QString::from("Overwrite the output?")));
 /// let yes: bool = answer.await?;
 /// ```
-pub fn next_emission<A: Send + 'static>(
-    connect: impl FnOnce(Emitter<A>) -> QMetaObjectConnectionGuard,
-) -> NextEmission<A> {
+pub fn next_emission<A: Send + 'static, G>(
+    connect: impl FnOnce(Emitter<A>) -> G,
+) -> NextEmission<A, G> {
     let (tx, received) = oneshot::channel();
     NextEmission {
         received,
@@ -62,12 +64,17 @@ pub fn next_emission<A: Send + 'static>(
     }
 }
 
-impl<A> Future for NextEmission<A> {
+// The guard is never pinned: it is only kept and dropped.
+impl<A, G> Unpin for NextEmission<A, G> {}
+
+impl<A, G> Future for NextEmission<A, G> {
     type Output = Result<A, SignalGone>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.received)
-            .poll(cx)
-            .map(|r| r.map_err(|_| SignalGone))
+        let polled = Pin::new(&mut self.received).poll(cx);
+        if polled.is_pending() {
+            crate::engine::note_wait("signal");
+        }
+        polled.map(|r| r.map_err(|_| SignalGone))
     }
 }
