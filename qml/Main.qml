@@ -3,15 +3,25 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import AsyncJobs
 
+// The job dashboard: a launcher (left), the live list of jobs (middle), diagnostics (right).
+// Every job is an AsyncJob object created by `launch`; its row only shows it.
 ApplicationWindow {
     id: root
     objectName: "mainWindow"
     title: "Async Jobs"
-    width: 1140
-    height: 700
-    minimumWidth: 640
-    minimumHeight: 480
+    width: 1280
+    height: 800
+    minimumWidth: 960
+    minimumHeight: 600
     visible: true
+
+    property alias jobsModel: jobsModel
+    property alias jobsView: jobsView
+    property alias launcher: launcher
+    property alias diagnostics: diagnostics
+    property alias settings: settings
+    property alias askDialog: askDialog
+    property alias diagnosticsPanel: diagnosticsPanel
 
     // Ctrl+Q (the platform's Quit key) quits, like closing the window: jobs still running are
     // cancelled and the workers get a bounded time to finish.
@@ -22,6 +32,10 @@ ApplicationWindow {
 
     Diagnostics {
         id: diagnostics
+    }
+
+    AppSettings {
+        id: settings
     }
 
     // Reports the first frame (only acted on by the startup benchmark).
@@ -43,20 +57,81 @@ ApplicationWindow {
         onTriggered: root.heartbeat++
     }
 
+    // One row per job, newest first. `job` is the AsyncJob, `items` what it streamed.
+    ListModel {
+        id: jobsModel
+    }
+
+    Component {
+        id: jobComponent
+        AsyncJob {}
+    }
+
+    Component {
+        id: itemsComponent
+        ListModel {}
+    }
+
+    // Starts a job of `kind` with `args`. Returns the job, or null when its input was refused
+    // (then `launcher.inputError` says why and nothing was added).
+    function launch(kind, title, args) {
+        var job = jobComponent.createObject(root, { kind: kind, name: title })
+        if (!job.start(args)) {
+            launcher.inputError = job.inputError
+            job.destroy()
+            return null
+        }
+        launcher.inputError = ""
+        var items = itemsComponent.createObject(job)
+        job.itemFound.connect(function (text) {
+            // Keep the newest 2000 lines; the count in the row stays exact.
+            if (items.count >= 2000)
+                items.remove(0)
+            items.append({ text: text })
+        })
+        job.question.connect(function (text) { askDialog.ask(job, text) })
+        job.finished.connect(function () { askDialog.forget(job) })
+        jobsModel.insert(0, { job: job, items: items })
+        jobsView.currentIndex = 0
+        return job
+    }
+
+    function removeJob(index) {
+        var job = jobsModel.get(index).job
+        jobsModel.remove(index)
+        askDialog.forget(job)
+        job.destroy() // a running job is cancelled with its object
+    }
+
+    function clearFinished() {
+        for (var i = jobsModel.count - 1; i >= 0; --i) {
+            if (!jobsModel.get(i).job.running)
+                removeJob(i)
+        }
+    }
+
     header: ToolBar {
         RowLayout {
             anchors.fill: parent
-            anchors.margins: 8
+            anchors.leftMargin: 12
+            anchors.rightMargin: 12
+            spacing: 12
             Label {
-                text: "Async Jobs: each job runs on a worker thread; the window stays live."
+                text: "Async Jobs"
+                font.bold: true
+                font.pixelSize: 16
+            }
+            Label {
+                text: "jobs run on worker threads; this window never waits for them"
+                opacity: 0.7
                 Layout.fillWidth: true
                 elide: Text.ElideRight
             }
             Rectangle {
                 id: spinner
                 objectName: "spinner"
-                width: 18
-                height: 18
+                width: 16
+                height: 16
                 radius: 3
                 color: "#3d7bd9"
                 NumberAnimation on rotation {
@@ -67,12 +142,6 @@ ApplicationWindow {
                 }
             }
             Label {
-                objectName: "lagLabel"
-                text: "lag p99 " + diagnostics.lagP99Ms.toFixed(1) + " ms · max "
-                      + diagnostics.lagMaxMs.toFixed(1) + " ms · coroutines " + diagnostics.liveCoroutines + " ·"
-                font.family: "monospace"
-            }
-            Label {
                 objectName: "heartbeatLabel"
                 text: "GUI heartbeat " + root.heartbeat
                 font.family: "monospace"
@@ -80,71 +149,147 @@ ApplicationWindow {
         }
     }
 
-    GridLayout {
+    RowLayout {
         anchors.fill: parent
-        anchors.margins: 12
-        columns: 3
-        rowSpacing: 12
-        columnSpacing: 12
+        anchors.margins: 10
+        spacing: 10
 
-        JobCard {
-            objectName: "primesCard"
-            title: "Count primes below N"
-            description: "A CPU job on a worker: a segmented sieve. Try 2000000000 and watch the heartbeat keep going."
-            needsInput: true
-            defaultInput: "10000000"
-            start: function (runner, text) { runner.countPrimes(text) }
-            Layout.fillWidth: true
+        Launcher {
+            id: launcher
+            objectName: "launcher"
+            lastFolder: settings.lastFolder
+            Layout.preferredWidth: 330
             Layout.fillHeight: true
-            // Equal columns and rows, whatever the cards show.
-            Layout.preferredWidth: 1
-            Layout.preferredHeight: 1
+            onLaunchRequested: function (kind, title, args, rememberPath) {
+                if (root.launch(kind, title, args) !== null && rememberPath !== "")
+                    settings.rememberPath(rememberPath)
+            }
         }
-        JobCard {
-            objectName: "chainCard"
-            title: "Chained jobs"
-            description: "Two jobs awaited in sequence: count the primes below N, then find the largest of them."
-            needsInput: true
-            defaultInput: "1000000"
-            start: function (runner, text) { runner.chainJobs(text) }
+
+        Frame {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            // Equal columns and rows, whatever the cards show.
-            Layout.preferredWidth: 1
-            Layout.preferredHeight: 1
+            padding: 0
+            ColumnLayout {
+                anchors.fill: parent
+                spacing: 0
+                RowLayout {
+                    Layout.fillWidth: true
+                    Layout.margins: 8
+                    Label {
+                        text: "Jobs"
+                        font.bold: true
+                        Layout.fillWidth: true
+                    }
+                    Label {
+                        text: {
+                            var running = 0
+                            for (var i = 0; i < jobsModel.count; ++i)
+                                running += jobsModel.get(i).job.running ? 1 : 0
+                            return running + " running · " + jobsModel.count + " in the list"
+                        }
+                        opacity: 0.7
+                        // Re-evaluated by the heartbeat: `running` of a model's object is not a role.
+                        property int tick: root.heartbeat
+                    }
+                    Button {
+                        objectName: "clearButton"
+                        text: "Clear finished"
+                        enabled: jobsModel.count > 0
+                        onClicked: root.clearFinished()
+                    }
+                }
+                ListView {
+                    id: jobsView
+                    objectName: "jobsView"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    clip: true
+                    spacing: 6
+                    leftMargin: 8
+                    rightMargin: 8
+                    bottomMargin: 8
+                    model: jobsModel
+                    activeFocusOnTab: true
+                    keyNavigationEnabled: true
+                    ScrollBar.vertical: ScrollBar {}
+                    delegate: JobRow {
+                        width: jobsView.width - 16
+                        selected: ListView.isCurrentItem
+                        onRemoveRequested: root.removeJob(index)
+                    }
+                    Keys.onDeletePressed: {
+                        if (currentIndex >= 0 && !jobsModel.get(currentIndex).job.running)
+                            root.removeJob(currentIndex)
+                    }
+                    Label {
+                        anchors.centerIn: parent
+                        visible: jobsModel.count === 0
+                        text: "No jobs yet. Pick one on the left and press Start (or Enter)."
+                        opacity: 0.6
+                    }
+                }
+            }
         }
-        JobCard {
-            objectName: "failCard"
-            title: "A job that fails"
-            description: "Reads a settings file that does not exist; the whole error chain is shown."
-            start: function (runner, text) { runner.failingJob() }
-            Layout.fillWidth: true
+
+        DiagnosticsPanel {
+            id: diagnosticsPanel
+            objectName: "diagnosticsPanel"
+            diagnostics: diagnostics
+            heartbeat: root.heartbeat
+            Layout.preferredWidth: 330
             Layout.fillHeight: true
-            // Equal columns and rows, whatever the cards show.
-            Layout.preferredWidth: 1
-            Layout.preferredHeight: 1
         }
-        JobCard {
-            objectName: "askCard"
-            title: "Ask mid-job"
-            description: "Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes only on Yes."
-            start: function (runner, text) { runner.askThenWrite() }
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            // Equal columns and rows, whatever the cards show.
-            Layout.preferredWidth: 1
-            Layout.preferredHeight: 1
+    }
+
+    // Asks a job's yes/no question. The job's coroutine awaits the answer without a nested event
+    // loop; questions of several jobs wait their turn here.
+    Dialog {
+        id: askDialog
+        objectName: "askDialog"
+        title: "A job asks"
+        modal: true
+        anchors.centerIn: parent
+        width: 380
+        standardButtons: Dialog.Yes | Dialog.No
+        property var pending: []
+        property var current: null
+        property string question: ""
+
+        function ask(job, text) {
+            pending.push({ job: job, text: text })
+            showNext()
         }
-        JobCard {
-            objectName: "panicCard"
-            title: "A job that panics"
-            description: "Indexes past the end of a list on the worker; the panic becomes an error and the app lives on."
-            start: function (runner, text) { runner.panickingJob() }
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            // Equal columns and rows, whatever the cards show.
-            Layout.preferredWidth: 1
-            Layout.preferredHeight: 1
+        function showNext() {
+            if (current !== null || pending.length === 0)
+                return
+            var next = pending.shift()
+            current = next.job
+            question = next.text
+            open()
+        }
+        function forget(job) {
+            pending = pending.filter(function (p) { return p.job !== job })
+            if (current === job) {
+                current = null
+                close()
+            }
+        }
+        function reply(yes) {
+            var job = current
+            current = null
+            if (job !== null)
+                job.answer(yes)
+            Qt.callLater(showNext)
+        }
+        onAccepted: reply(true)
+        onRejected: reply(false)
+
+        Label {
+            objectName: "questionLabel"
+            text: askDialog.question + (askDialog.current ? "\n(" + askDialog.current.name + ")" : "")
+            wrapMode: Text.Wrap
+            width: parent.width
         }
     }
 }

@@ -7,8 +7,8 @@ set -euo pipefail
 BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools"
 RUN="qt6-qpa-plugins qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
      qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
-     qml6-module-qtquick-templates qml6-module-qtquick-window"
-TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth"
+     qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-dialogs"
+TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth xdotool"
 
 missing=()
 for p in $BUILD $RUN $TEST ${EXTRA_PACKAGES:-}; do

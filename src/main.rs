@@ -13,6 +13,10 @@ Usage: async-jobs [--threads N]
 Options:
   --threads N   size of the worker pool (default: the number of CPUs)
   -h, --help    print this help
+
+Environment:
+  RUST_LOG      what to log to standard error, e.g. RUST_LOG=info (jobs started, finished,
+                cancelled, failed) or RUST_LOG=debug (default: warnings only)
 ";
 
 fn parse_args() -> Result<Option<usize>, String> {
@@ -53,13 +57,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::builder()
+                .with_default_directive(tracing::level_filters::LevelFilter::WARN.into())
+                .from_env_lossy(),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
     cxx_qt_async::init_qml();
+    cxx_qt_async::app::jobs::register_all();
     let mut app = QGuiApplication::new();
+    cxx_qt_async::app::set_window_icon();
     let mut builder = QtRuntime::builder();
     if let Some(n) = threads {
         builder = builder.worker_threads(n);
     }
     let runtime = builder.install();
+    tracing::info!(workers = runtime.worker_threads(), "runtime installed");
     let mut engine = QQmlApplicationEngine::new();
     if let Some(engine) = engine.as_mut() {
         engine.load(&QUrl::from("qrc:/qt/qml/AsyncJobs/qml/Main.qml"));
@@ -68,7 +84,13 @@ fn main() -> ExitCode {
     // The window's objects go first (their coroutines are cancelled), then the runtime (jobs
     // cancelled, workers given a bounded time), then the application.
     drop(engine);
+    let shutdown = std::time::Instant::now();
     drop(runtime);
+    tracing::info!(
+        status,
+        shutdown_ms = shutdown.elapsed().as_secs_f64() * 1e3,
+        "runtime shut down; exiting"
+    );
     drop(app);
     ExitCode::from(u8::try_from(status).unwrap_or(1))
 }

@@ -28,7 +28,10 @@ fn task_list_shows_label_owner_and_what_each_coroutine_awaits() {
         Ok(())
     });
     let before_first_drain = tasks();
-    assert_eq!(find(&before_first_drain, "autosave").state, TaskState::Starting);
+    assert_eq!(
+        find(&before_first_drain, "autosave").state,
+        TaskState::Starting
+    );
     fake.turn();
 
     let list = tasks();
@@ -96,5 +99,8 @@ fn free_coroutine_is_labelled_by_its_spawn_site() {
     assert!(list[0].age < Duration::from_secs(10));
     drop(handle);
     fake.turn(); // a cancelled coroutine's future is dropped at the next drain
-    assert!(tasks().is_empty(), "dropping the handle cancels: the task is gone");
+    assert!(
+        tasks().is_empty(),
+        "dropping the handle cancels: the task is gone"
+    );
 }

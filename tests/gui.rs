@@ -139,7 +139,12 @@ fn main() -> std::process::ExitCode {
         std::env::set_var("XDG_RUNTIME_DIR", &dir);
     }
     let _ = std::fs::create_dir_all(screens_dir());
+    // A private config folder: the tests see no remembered folder of a person's own runs.
+    let config = std::env::temp_dir().join(format!("async-jobs-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&config);
+    std::env::set_var("ASYNC_JOBS_CONFIG_DIR", &config);
     cxx_qt_async::init_qml();
+    cxx_qt_async::app::jobs::register_all();
     let (outcomes, failures, text) = run_quick_tests();
     // The QML objects spawned coroutines, which installed a runtime on this thread.
     cxx_qt_async::qt::shutdown_implicit_runtime();

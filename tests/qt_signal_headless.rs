@@ -68,7 +68,11 @@ fn awaiting_a_signal_resumes_with_its_arguments_and_disconnects() {
     assert_eq!(tasks()[0].state, TaskState::Waiting { on: "signal" });
     signal.emit(true);
     assert_eq!(fake.block_on(answer).unwrap(), Ok(true));
-    assert_eq!(signal.connected(), 0, "disconnected once the emission arrived");
+    assert_eq!(
+        signal.connected(),
+        0,
+        "disconnected once the emission arrived"
+    );
 }
 
 #[test]

@@ -152,6 +152,56 @@ pub fn generate_data(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// `len` bytes of text records ("record 000042: value 1764\n"…), the compressible "generate"
+/// step of the pipeline. `progress` gets the fraction done per MiB and returns `false` to stop
+/// (`None`).
+///
+/// # Examples
+///
+/// ```
+/// let data = cxx_qt_async::app::work::generate_records(100, |_| true).unwrap();
+/// assert_eq!(data.len(), 100);
+/// assert!(data.starts_with(b"record 000000: value 0\n"));
+/// ```
+pub fn generate_records(len: usize, mut progress: impl FnMut(f64) -> bool) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(len + 64);
+    let mut next_report = 1 << 20;
+    let mut i = 0u64;
+    while out.len() < len {
+        let _ = writeln!(out, "record {i:06}: value {}", i * i % 100_003);
+        i += 1;
+        if out.len() >= next_report {
+            next_report += 1 << 20;
+            if !progress(out.len() as f64 / len as f64) {
+                return None;
+            }
+        }
+    }
+    out.truncate(len);
+    progress(1.0).then_some(out)
+}
+
+/// Counts the primes below `n` by trial division: the slow contestant of the race job. Checks
+/// `cancelled` every 4096 numbers (`None` once it says so).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::app::work::count_primes_by_trial_division;
+/// assert_eq!(count_primes_by_trial_division(100, || false), Some(25));
+/// ```
+pub fn count_primes_by_trial_division(n: u64, cancelled: impl Fn() -> bool) -> Option<u64> {
+    let mut count = 0;
+    for k in 2..n {
+        if k % 4096 == 0 && cancelled() {
+            return None;
+        }
+        count += u64::from(is_prime(k));
+    }
+    Some(count)
+}
+
 /// FNV-1a over `data`.
 pub fn checksum(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {

@@ -4,7 +4,7 @@
 //! after its scheduled instant it ran. While the GUI thread is free that is a fraction of a
 //! millisecond; a blocked or flooded loop shows up at once.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -46,6 +46,7 @@ pub struct LagSnapshot {
 #[derive(Debug)]
 pub struct LagMeter {
     window: Rc<RefCell<VecDeque<f64>>>,
+    peak: Rc<Cell<f64>>,
     _ticker: Coroutine<()>,
 }
 
@@ -58,6 +59,8 @@ impl LagMeter {
     pub fn start(period: Duration, window: usize) -> Self {
         let samples = Rc::new(RefCell::new(VecDeque::with_capacity(window)));
         let sink = Rc::clone(&samples);
+        let peak = Rc::new(Cell::new(0.0_f64));
+        let peak_sink = Rc::clone(&peak);
         let ticker = spawn(async move {
             let mut ticks = interval(period);
             while let Some(scheduled) = ticks.next().await {
@@ -67,12 +70,19 @@ impl LagMeter {
                     s.pop_front();
                 }
                 s.push_back(late_ms);
+                peak_sink.set(peak_sink.get().max(late_ms));
             }
         });
         Self {
             window: samples,
+            peak,
             _ticker: ticker,
         }
+    }
+
+    /// The worst tick since the previous call (0 when none), for a plot of lag over time.
+    pub fn take_peak(&self) -> f64 {
+        self.peak.replace(0.0)
     }
 
     /// The figures over the current window.

@@ -70,16 +70,56 @@ where
         F: FnOnce(QObjectRef<Self>) -> Fut,
         Fut: Future<Output = anyhow::Result<()>> + 'static,
     {
-        ensure_runtime();
-        let scope = self.rust().coroutines();
-        let this = QObjectRef {
-            ptr: NonNull::from(self.as_ref().get_ref()),
-            liveness: scope.liveness(),
-            thread: thread::current().id(),
-            _not_send: PhantomData,
-        };
+        let (scope, this) = prepare(self);
         scope.spawn(start(this))
     }
+
+    /// Like [`QObjectSpawn::spawn`], with a label for the [task list](crate::engine::tasks)
+    /// (which otherwise shows the spawn site).
+    #[track_caller]
+    fn spawn_labeled<F, Fut>(
+        self: Pin<&mut Self>,
+        label: impl Into<std::borrow::Cow<'static, str>>,
+        start: F,
+    ) -> CoroutineId
+    where
+        F: FnOnce(QObjectRef<Self>) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>> + 'static,
+    {
+        let (scope, this) = prepare(self);
+        scope.spawn_labeled(label, start(this))
+    }
+}
+
+/// The object's scope (its owner named after the type, e.g. `AsyncJob #3`, unless named
+/// already) and a handle to the object.
+fn prepare<T>(object: Pin<&mut T>) -> (&Scope, QObjectRef<T>)
+where
+    T: CxxQtType + 'static,
+    T::Rust: OwnsCoroutines,
+{
+    ensure_runtime();
+    let ptr = NonNull::from(object.as_ref().get_ref());
+    let object = object.into_ref().get_ref();
+    let scope = object.rust().coroutines();
+    if scope.owner().is_none() {
+        let type_name = std::any::type_name::<T>();
+        let short = type_name.rsplit("::").next().unwrap_or(type_name);
+        let serial = OWNER_SERIAL.with(|n| n.replace(n.get() + 1));
+        scope.set_owner(format!("{short} #{serial}"));
+    }
+    let this = QObjectRef {
+        ptr,
+        liveness: scope.liveness(),
+        thread: thread::current().id(),
+        _not_send: PhantomData,
+    };
+    (scope, this)
+}
+
+thread_local! {
+    /// Numbers the QObjects that own coroutines, for the task list.
+    static OWNER_SERIAL: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
 impl<T> QObjectSpawn for T

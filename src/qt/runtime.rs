@@ -198,6 +198,11 @@ impl QtRuntime {
     pub fn builder() -> QtRuntimeBuilder {
         QtRuntimeBuilder::default()
     }
+
+    /// The worker pool's size.
+    pub fn worker_threads(&self) -> usize {
+        self.runtime.as_ref().map_or(0, |r| r.worker_threads())
+    }
 }
 
 impl Drop for QtRuntime {

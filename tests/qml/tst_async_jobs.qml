@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtTest
 import AsyncJobs
 
-// Drives the real main window (qml/Main.qml) with real mouse clicks and key presses.
+// Drives the real dashboard (qml/Main.qml) with real mouse clicks and key presses.
 TestCase {
     id: tc
     name: "AsyncJobs"
@@ -15,12 +15,16 @@ TestCase {
     }
 
     Component {
-        id: lonelyRunner
-        JobRunner {}
+        id: lonelyJob
+        AsyncJob {}
     }
 
     property var win: null
     property string current: ""
+    readonly property string fixtures: {
+        var url = Qt.resolvedUrl("fixtures").toString()
+        return decodeURIComponent(url.replace(/^file:\/\//, ""))
+    }
 
     // Opens a fresh main window for test `name` and waits until it is on screen.
     function open(name) {
@@ -36,21 +40,48 @@ TestCase {
         return win
     }
 
-    function card(name) {
-        var c = findChild(win.contentItem, name)
-        verify(c !== null, "card " + name + " exists")
-        return c
+    // Clicks the job kind `kind` in the launcher's list.
+    function pick(kind) {
+        var item = findChild(win.launcher.kindList, "kind_" + kind)
+        verify(item !== null, "kind " + kind + " is listed")
+        mouseClick(item)
+        compare(win.launcher.current.kind, kind)
+        // Fields appear or hide with the kind: let the layout place them before any click.
+        waitForRendering(win.contentItem, 2000)
     }
 
-    // Replaces the card's input with `text`, typed key by key.
-    function typeInto(c, text) {
-        mouseClick(c.input)
-        tryVerify(function () { return c.input.activeFocus }, 2000)
+    // Replaces the text of `field` with `text`, typed key by key.
+    function typeInto(field, text) {
+        mouseClick(field)
+        tryVerify(function () { return field.activeFocus }, 2000)
         keyClick(Qt.Key_A, Qt.ControlModifier)
         keyClick(Qt.Key_Delete)
         for (var i = 0; i < text.length; ++i)
             keyClick(text[i])
-        compare(c.input.text, text)
+        compare(field.text, text)
+    }
+
+    // Picks `kind`, types its inputs, clicks Start; returns the new job (or null if refused).
+    function startJob(kind, text1, text2) {
+        pick(kind)
+        if (text1 !== undefined)
+            typeInto(win.launcher.field1, text1)
+        if (text2 !== undefined)
+            typeInto(win.launcher.field2, text2)
+        var before = win.jobsModel.count
+        mouseClick(win.launcher.startButton)
+        if (win.jobsModel.count === before)
+            return null
+        compare(win.jobsModel.count, before + 1)
+        return win.jobsModel.get(0).job
+    }
+
+    // The on-screen row of the newest job.
+    function newestRow() {
+        win.jobsView.positionViewAtBeginning()
+        var row = win.jobsView.itemAtIndex(0)
+        verify(row !== null, "the newest job has a row")
+        return row
     }
 
     function cleanup() {
@@ -62,181 +93,286 @@ TestCase {
         current = ""
     }
 
-    function test_count_primes_click_shows_result() {
-        open("test_count_primes_click_shows_result")
-        var c = card("primesCard")
-        typeInto(c, "1000000")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "done", 20000)
-        compare(c.runner.result, "78498 primes below 1000000")
-        compare(c.runner.error, "")
+    function test_compute_job_shows_its_result() {
+        open("test_compute_job_shows_its_result")
+        var job = startJob("primes", "1000000")
+        verify(job !== null, "the job started")
+        tryCompare(job, "state", "done", 20000)
+        compare(job.result, "78498 primes below 1000000")
+        compare(job.error, "")
+        compare(job.progress, 1)
+        var row = newestRow()
+        compare(findChild(row, "resultLabel").text, "78498 primes below 1000000")
+        compare(findChild(row, "stateLabel").text, "done")
+        verify(job.elapsedMs > 0)
     }
 
-    function test_enter_in_field_starts_the_job() {
-        open("test_enter_in_field_starts_the_job")
-        var c = card("primesCard")
-        typeInto(c, "100")
+    function test_enter_starts_the_selected_job_from_the_list_and_from_a_field() {
+        open("test_enter_starts_the_selected_job_from_the_list_and_from_a_field")
+        pick("primes")
+        typeInto(win.launcher.field1, "100")
         keyClick(Qt.Key_Return)
-        tryCompare(c.runner, "status", "done", 20000)
-        compare(c.runner.result, "25 primes below 100")
+        compare(win.jobsModel.count, 1, "Enter in the field started the job")
+        tryCompare(win.jobsModel.get(0).job, "result", "25 primes below 100", 20000)
+        // From the list: the kind list has the focus after a click; Down picks the next kind.
+        pick("primes")
+        keyClick(Qt.Key_Down)
+        compare(win.launcher.current.kind, "pipeline")
+        keyClick(Qt.Key_Up)
+        keyClick(Qt.Key_Return)
+        compare(win.jobsModel.count, 2, "Enter in the list started the job")
+        compare(win.jobsModel.get(0).job.kind, "primes")
     }
 
-    function test_chained_jobs_report_each_step_then_both_results() {
-        open("test_chained_jobs_report_each_step_then_both_results")
-        var c = card("chainCard")
-        var seen = []
-        c.runner.statusChanged.connect(function () { seen.push(c.runner.status) })
-        typeInto(c, "1000000")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "done", 20000)
-        compare(c.runner.result, "step 1: 78498 primes below 1000000; step 2: the largest is 999983")
-        compare(seen, ["running", "running: step 1 of 2", "running: step 2 of 2", "done"])
+    function test_tab_moves_from_the_list_to_the_fields_and_start() {
+        open("test_tab_moves_from_the_list_to_the_fields_and_start")
+        pick("race")
+        verify(win.launcher.kindList.activeFocus)
+        keyClick(Qt.Key_Tab)
+        verify(win.launcher.field1.activeFocus, "list → first field")
+        keyClick(Qt.Key_Tab)
+        verify(win.launcher.field2.activeFocus, "first field → second field")
+        keyClick(Qt.Key_Tab)
+        verify(win.launcher.startButton.activeFocus, "second field → Start")
     }
 
-    function test_failing_job_shows_its_error_chain() {
-        open("test_failing_job_shows_its_error_chain")
-        var c = card("failCard")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "failed", 20000)
-        var e = c.runner.error
-        verify(e.indexOf("job awaited at src/qobjects/job_runner.rs:") === 0, e)
+    function test_bad_numbers_show_their_message_and_start_nothing() {
+        open("test_bad_numbers_show_their_message_and_start_nothing")
+        var cases = [
+            ["primes", "", "Enter a whole number N"],
+            ["primes", "abc", "“abc” is not a whole number"],
+            ["primes", "1", "N must be at least 2"],
+            ["primes", "2000000001", "N must be at most 2000000000"],
+            ["fanout", "0", "The number of jobs must be from 1 to 100000"],
+            ["fanout", "x1", "“x1” is not a whole number"],
+            ["pipeline", "5000", "The size in MiB must be from 1 to 1024"],
+        ]
+        for (var i = 0; i < cases.length; ++i) {
+            var job = startJob(cases[i][0], cases[i][1])
+            compare(job, null, "nothing started for " + cases[i][1])
+            compare(win.launcher.inputError, cases[i][2])
+            verify(findChild(win.launcher, "inputErrorLabel").visible, "the message is on screen")
+        }
+        compare(win.jobsModel.count, 0)
+        // A valid input clears the message.
+        verify(startJob("primes", "10") !== null)
+        compare(win.launcher.inputError, "")
+    }
+
+    function test_hash_of_a_typed_path_shows_its_sha256() {
+        open("test_hash_of_a_typed_path_shows_its_sha256")
+        var job = startJob("hash", fixtures + "/abc.txt")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        compare(job.result, "SHA-256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (3 B)")
+    }
+
+    function test_hash_of_a_missing_path_or_a_folder_shows_a_message_and_starts_nothing() {
+        open("test_hash_of_a_missing_path_or_a_folder_shows_a_message_and_starts_nothing")
+        compare(startJob("hash", fixtures + "/no-such-file.bin"), null)
+        compare(win.launcher.inputError, "No such file or folder: " + fixtures + "/no-such-file.bin")
+        compare(startJob("hash", fixtures), null)
+        compare(win.launcher.inputError, fixtures + " is a folder; choose a file")
+        compare(startJob("hash", ""), null)
+        compare(win.launcher.inputError, "Enter a path")
+        compare(win.jobsModel.count, 0)
+    }
+
+    function test_hash_can_be_cancelled_mid_file() {
+        open("test_hash_can_be_cancelled_mid_file")
+        // An endless file: only Cancel ends this hash.
+        var job = startJob("hash", "/dev/zero")
+        verify(job !== null, win.launcher.inputError)
+        tryVerify(function () { return job.progressText.indexOf("MiB") > 0 }, 10000, "bytes are being hashed: " + job.progressText)
+        var row = newestRow()
+        verify(row.cancelButton.visible, "a running job offers Cancel")
+        mouseClick(row.cancelButton)
+        compare(job.state, "cancelled")
+        compare(job.running, false)
+        verify(!row.cancelButton.visible, "nothing left to cancel")
+        // Its coroutine is gone from the engine's task list.
+        tryVerify(function () {
+            return win.diagnostics.tasksJson.indexOf("Hash a file") < 0
+        }, 5000, "the task list no longer shows the job")
+    }
+
+    function test_scan_streams_matches_and_reports_the_unreadable_entry() {
+        open("test_scan_streams_matches_and_reports_the_unreadable_entry")
+        var job = startJob("scan", fixtures + "/scan", "*.txt")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        compare(job.result, "2 matching files, 12 B; 1 could not be read")
+        compare(job.itemCount, 3, "two files and one unreadable entry were streamed")
+        var row = newestRow()
+        verify(row.detailsButton.visible)
+        mouseClick(row.detailsButton)
+        tryVerify(function () { return row.itemsView.visible }, 2000)
+        compare(row.itemsView.count, 3)
+        var texts = []
+        for (var i = 0; i < row.items.count; ++i)
+            texts.push(row.items.get(i).text)
+        var all = texts.join("\n")
+        verify(all.indexOf("/scan/one.txt  (4 B)") > 0, all)
+        verify(all.indexOf("/scan/sub/two.txt  (8 B)") > 0, all)
+        verify(all.indexOf("⚠ cannot read ") === all.indexOf("⚠"), all)
+        verify(all.indexOf("broken.txt") > 0, all)
+    }
+
+    function test_scan_bad_pattern_or_missing_folder_shows_a_message_and_starts_nothing() {
+        open("test_scan_bad_pattern_or_missing_folder_shows_a_message_and_starts_nothing")
+        compare(startJob("scan", fixtures, "[z-a"), null)
+        verify(win.launcher.inputError.indexOf("Bad pattern “[z-a”: ") === 0, win.launcher.inputError)
+        compare(startJob("scan", fixtures + "/nowhere", "*"), null)
+        compare(win.launcher.inputError, "No such file or folder: " + fixtures + "/nowhere")
+        compare(startJob("scan", fixtures + "/abc.txt", "*"), null)
+        compare(win.launcher.inputError, fixtures + "/abc.txt is not a folder")
+        compare(win.jobsModel.count, 0)
+    }
+
+    function test_a_successful_scan_remembers_its_folder() {
+        open("test_a_successful_scan_remembers_its_folder")
+        verify(startJob("scan", fixtures + "/scan", "*") !== null)
+        tryCompare(win.settings, "lastFolder", fixtures + "/scan", 5000)
+        // A fresh window fills the path field with it.
+        win = createTemporaryObject(mainWindow, tc)
+        tryVerify(function () { return win.visible })
+        pick("hash")
+        compare(win.launcher.field1.text, fixtures + "/scan")
+    }
+
+    function test_pipeline_runs_three_steps_with_their_status() {
+        open("test_pipeline_runs_three_steps_with_their_status")
+        var steps = []
+        var job = startJob("pipeline", "4")
+        verify(job !== null, win.launcher.inputError)
+        job.progressTextChanged.connect(function () {
+            if (steps.indexOf(job.progressText) < 0 && job.progressText !== "")
+                steps.push(job.progressText)
+        })
+        tryCompare(job, "state", "done", 60000)
+        verify(/^4\.0 MiB → .* compressed; SHA-256 [0-9a-f]{16}…$/.test(job.result), job.result)
+        // The first step may have been shown before the test listened.
+        verify(steps.indexOf("step 2 of 3: compressing") >= 0, steps)
+        verify(steps.indexOf("step 3 of 3: checksum") > steps.indexOf("step 2 of 3: compressing"), steps)
+    }
+
+    function test_fanout_joins_all_jobs_and_reports_jobs_per_second() {
+        open("test_fanout_joins_all_jobs_and_reports_jobs_per_second")
+        var job = startJob("fanout", "3000")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 60000)
+        verify(/^3000 jobs joined in \d+ ms: \d+ jobs\/s \(checksum \d+\)$/.test(job.result), job.result)
+    }
+
+    function test_race_shows_the_winner_and_cancels_the_loser() {
+        open("test_race_shows_the_winner_and_cancels_the_loser")
+        var job = startJob("race", "2000000", "")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 60000)
+        compare(job.result, "the sieve won: 148933 primes below 2000000; trial division was cancelled")
+    }
+
+    function test_race_timeout_cancels_both() {
+        open("test_race_timeout_cancels_both")
+        var job = startJob("race", "2000000000", "50")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "failed", 20000)
+        verify(job.error.indexOf("neither finished in time; both were cancelled: timed out after 50ms") === 0, job.error)
+        compare(startJob("race", "1000", "0"), null)
+        compare(win.launcher.inputError, "The timeout in ms must be from 1 to 600000")
+    }
+
+    function test_failing_job_shows_its_error_chain_and_backtrace() {
+        open("test_failing_job_shows_its_error_chain_and_backtrace")
+        var job = startJob("fail")
+        tryCompare(job, "state", "failed", 20000)
+        var e = job.error
+        verify(e.indexOf("job awaited at src/app/jobs.rs:") === 0, e)
         verify(e.indexOf("loading the demo settings: reading /nonexistent/async-jobs/settings.toml: No such file or directory") > 0, e)
-        verify(c.runner.details.length > 0, "a worker backtrace is attached")
-        var toggle = findChild(c, "detailsButton")
-        verify(toggle.visible, "the backtrace can be opened")
-        mouseClick(toggle)
-        var details = findChild(c, "details")
+        var row = newestRow()
+        compare(findChild(row, "resultLabel").text, e)
+        verify(row.detailsButton.visible, "the backtrace can be opened")
+        mouseClick(row.detailsButton)
+        var details = findChild(row, "detailsText")
         tryVerify(function () { return details.visible }, 2000, "the backtrace is shown")
         verify(details.text.indexOf("cxx_qt_async::engine::job::run_on_worker") >= 0, "a worker frame is in it")
-        compare(c.runner.result, "")
-        verify(findChild(c, "error").visible, "the error is on screen")
     }
 
     function test_panicking_job_becomes_an_error_and_the_app_lives_on() {
         open("test_panicking_job_becomes_an_error_and_the_app_lives_on")
-        var c = card("panicCard")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "failed", 20000)
-        var e = c.runner.error
+        var job = startJob("panic")
+        tryCompare(job, "state", "failed", 20000)
+        var e = job.error
         verify(e.indexOf("panicked on cxx-qt-async-worker-") > 0, e)
         verify(e.indexOf("index out of bounds: the len is 0 but the index is 3") > 0, e)
         verify(e.indexOf("src/app/work.rs") > 0, "panic location: " + e)
-        // The same card and another one still work after the panic.
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "failed", 20000)
-        var p = card("primesCard")
-        typeInto(p, "1000")
-        mouseClick(p.runButton)
-        tryCompare(p.runner, "status", "done", 20000)
-        compare(p.runner.result, "168 primes below 1000")
+        var after = startJob("primes", "1000")
+        tryCompare(after, "state", "done", 20000)
+        compare(after.result, "168 primes below 1000")
     }
 
-    function test_invalid_input_shows_a_message_and_starts_nothing() {
-        open("test_invalid_input_shows_a_message_and_starts_nothing")
-        var c = card("primesCard")
-        var cases = [
-            ["", "Enter a whole number N"],
-            ["abc", "“abc” is not a whole number"],
-            ["1", "N must be at least 2"],
-            ["2000000001", "N must be at most 2000000000"],
-        ]
-        for (var i = 0; i < cases.length; ++i) {
-            typeInto(c, cases[i][0])
-            mouseClick(c.runButton)
-            compare(c.runner.inputError, cases[i][1])
-            verify(findChild(c, "inputError").visible, "the message is on screen")
-            compare(c.runner.running, false)
-            compare(c.runner.status, "idle")
-        }
-        // A valid N clears the message.
-        typeInto(c, "10")
-        mouseClick(c.runButton)
-        compare(c.runner.inputError, "")
-        tryCompare(c.runner, "status", "done", 20000)
-    }
-
-    function test_event_loop_keeps_ticking_during_a_long_job() {
-        open("test_event_loop_keeps_ticking_during_a_long_job")
-        var c = card("primesCard")
-        typeInto(c, "2000000000")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "running", true, 2000)
-        var start = win.heartbeat
-        var spinStart = findChild(win, "spinner").rotation
-        // 30 ticks of a 16 ms timer: about half a second of a free GUI thread...
-        tryVerify(function () { return win.heartbeat >= start + 30 }, 5000, "heartbeat kept ticking")
-        // ...while the job was still running, its progress bar moving.
-        verify(c.runner.running, "the job was still running while the loop ticked")
-        tryVerify(function () { return c.runner.progress > 0 }, 5000, "progress arrived")
-        verify(c.runner.progress < 1, "not done yet: " + c.runner.progress)
-        verify(findChild(c, "progressBar").visible, "the progress bar is on screen")
-        verify(findChild(win, "spinner").rotation !== spinStart, "the animation moved")
-        // The window also answers input meanwhile: another card's job completes.
-        var f = card("failCard")
-        mouseClick(f.runButton)
-        tryCompare(f.runner, "status", "failed", 20000)
-        verify(c.runner.running, "the long job is still running")
-    }
-
-    function test_destroying_a_runner_mid_job_drops_its_coroutine_without_a_crash() {
-        open("test_destroying_a_runner_mid_job_drops_its_coroutine_without_a_crash")
-        var doomed = lonelyRunner.createObject(tc)
-        doomed.countPrimes("10000000")
-        verify(doomed.running)
-        wait(20) // let its coroutine start and submit the job
-        doomed.destroy()
-        // A job three times larger, started after it: when it is done, the doomed job is done
-        // too, and its coroutine would have resumed into a destroyed object by now.
-        var p = card("primesCard")
-        typeInto(p, "30000000")
-        mouseClick(p.runButton)
-        tryCompare(p.runner, "status", "done", 60000)
-        compare(p.runner.result, "1857859 primes below 30000000")
-        wait(50)
-        // Still alive and responsive.
-        var f = card("failCard")
-        mouseClick(f.runButton)
-        tryCompare(f.runner, "status", "failed", 20000)
-    }
-
-    function test_cancel_button_stops_a_running_job() {
-        open("test_cancel_button_stops_a_running_job")
-        var c = card("primesCard")
-        typeInto(c, "2000000000")
-        mouseClick(c.runButton)
-        tryVerify(function () { return c.runner.progress > 0 }, 10000, "the job is running")
-        var cancel = findChild(c, "cancelButton")
-        verify(cancel.visible, "a running job offers Cancel")
-        mouseClick(cancel)
-        compare(c.runner.status, "cancelled")
-        compare(c.runner.running, false)
-        verify(!cancel.visible, "nothing left to cancel")
-        verify(!findChild(c, "progressBar").visible)
-        // The card is free again.
-        typeInto(c, "1000")
-        mouseClick(c.runButton)
-        tryCompare(c.runner, "status", "done", 20000)
-        compare(c.runner.result, "168 primes below 1000")
-    }
-
-    function test_ask_mid_job_waits_for_the_dialog_yes_writes_no_keeps() {
-        open("test_ask_mid_job_waits_for_the_dialog_yes_writes_no_keeps")
-        var c = card("askCard")
-        mouseClick(c.runButton)
-        tryVerify(function () { return c.confirmDialog.opened }, 20000, "the job asks")
-        compare(c.runner.status, "waiting for your answer")
+    function test_ask_mid_job_yes_writes_and_no_keeps() {
+        open("test_ask_mid_job_yes_writes_and_no_keeps")
+        var job = startJob("ask")
+        tryVerify(function () { return win.askDialog.opened }, 20000, "the job asks")
+        compare(findChild(win.askDialog, "questionLabel").text, "Overwrite the output?\n(Ask mid-job)")
+        compare(job.progressText, "waiting for your answer")
+        verify(job.waitingForAnswer)
         // The loop keeps running while the coroutine waits: no nested event loop, no freeze.
         var beat = win.heartbeat
         tryVerify(function () { return win.heartbeat >= beat + 10 }, 5000, "heartbeat while asking")
-        mouseClick(c.confirmDialog.standardButton(Dialog.Yes))
-        tryCompare(c.runner, "status", "done", 20000)
-        verify(c.runner.result.indexOf("wrote ") === 0, c.runner.result)
-        verify(!c.confirmDialog.visible)
-        // Again, answered No this time.
-        mouseClick(c.runButton)
-        tryVerify(function () { return c.confirmDialog.opened }, 20000, "the job asks again")
-        mouseClick(c.confirmDialog.standardButton(Dialog.No))
-        tryCompare(c.runner, "status", "done", 20000)
-        verify(c.runner.result.indexOf("kept the existing output") === 0, c.runner.result)
+        mouseClick(win.askDialog.standardButton(Dialog.Yes))
+        tryCompare(job, "state", "done", 20000)
+        verify(job.result.indexOf("wrote ") === 0, job.result)
+        tryVerify(function () { return !win.askDialog.visible })
+        var again = startJob("ask")
+        tryVerify(function () { return win.askDialog.opened }, 20000, "the job asks again")
+        mouseClick(win.askDialog.standardButton(Dialog.No))
+        tryCompare(again, "state", "done", 20000)
+        verify(again.result.indexOf("kept the existing output") === 0, again.result)
+    }
+
+    function test_cancel_button_stops_a_compute_job_while_the_loop_keeps_ticking() {
+        open("test_cancel_button_stops_a_compute_job_while_the_loop_keeps_ticking")
+        var job = startJob("primes", "2000000000")
+        tryVerify(function () { return job.progress > 0 }, 10000, "the job reports progress")
+        compare(job.state, "running")
+        var start = win.heartbeat
+        tryVerify(function () { return win.heartbeat >= start + 30 }, 5000, "heartbeat kept ticking")
+        verify(job.running, "the job was still running while the loop ticked")
+        mouseClick(newestRow().cancelButton)
+        compare(job.state, "cancelled")
+        // The worker is free again: a new job finishes.
+        var next = startJob("primes", "1000")
+        tryCompare(next, "state", "done", 20000)
+    }
+
+    function test_removing_a_running_job_object_cancels_it_without_a_crash() {
+        open("test_removing_a_running_job_object_cancels_it_without_a_crash")
+        var doomed = lonelyJob.createObject(tc, { kind: "primes", name: "doomed" })
+        verify(doomed.start(["2000000000"]))
+        tryCompare(doomed, "state", "running", 10000)
+        tryVerify(function () { return win.diagnostics.tasksJson.indexOf("\"doomed\"") > 0 }, 5000, "listed while running")
+        doomed.destroy()
+        tryVerify(function () { return win.diagnostics.tasksJson.indexOf("\"doomed\"") < 0 }, 5000, "gone from the task list")
+        // The pool is free again (the sieve saw its token): a job finishes.
+        var next = startJob("primes", "100000")
+        tryCompare(next, "state", "done", 20000)
+    }
+
+    function test_diagnostics_panel_lists_tasks_and_plots_lag() {
+        open("test_diagnostics_panel_lists_tasks_and_plots_lag")
+        var job = startJob("hash", "/dev/zero")
+        tryVerify(function () { return win.diagnosticsPanel.lagPlot.samples.length >= 5 }, 5000, "lag samples arrive")
+        tryVerify(function () {
+            var list = win.diagnosticsPanel.taskList
+            for (var i = 0; i < list.length; ++i) {
+                if (list[i].label === "Hash a file")
+                    return list[i].state === "waiting on worker job" && list[i].owner.indexOf("AsyncJob #") === 0
+            }
+            return false
+        }, 5000, "the task list shows the job: " + win.diagnostics.tasksJson)
+        verify(win.diagnosticsPanel.taskView.count >= 2, "the job and the lag meter at least")
+        job.cancel()
     }
 }
