@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use super::executor::{spawn, Coroutine};
+use super::executor::{spawn_owned, Coroutine};
+use super::tasks::Label;
 use super::timer::interval;
 
 /// Lateness figures over the meter's window, in milliseconds.
@@ -61,18 +62,22 @@ impl LagMeter {
         let sink = Rc::clone(&samples);
         let peak = Rc::new(Cell::new(0.0_f64));
         let peak_sink = Rc::clone(&peak);
-        let ticker = spawn(async move {
-            let mut ticks = interval(period);
-            while let Some(scheduled) = ticks.next().await {
-                let late_ms = Instant::now().duration_since(scheduled).as_secs_f64() * 1e3;
-                let mut s = sink.borrow_mut();
-                if s.len() == window.max(1) {
-                    s.pop_front();
+        let ticker = spawn_owned(
+            async move {
+                let mut ticks = interval(period);
+                while let Some(scheduled) = ticks.next().await {
+                    let late_ms = Instant::now().duration_since(scheduled).as_secs_f64() * 1e3;
+                    let mut s = sink.borrow_mut();
+                    if s.len() == window.max(1) {
+                        s.pop_front();
+                    }
+                    s.push_back(late_ms);
+                    peak_sink.set(peak_sink.get().max(late_ms));
                 }
-                s.push_back(late_ms);
-                peak_sink.set(peak_sink.get().max(late_ms));
-            }
-        });
+            },
+            Label::Text("lag meter ticks".into()),
+            None,
+        );
         Self {
             window: samples,
             peak,

@@ -132,6 +132,15 @@ impl Default for AsyncJobRust {
     }
 }
 
+impl Drop for AsyncJobRust {
+    fn drop(&mut self) {
+        // The scope (dropped after this) cancels the running coroutine; say so.
+        if self.current.is_some() {
+            tracing::info!(job = %self.name, "job cancelled: its object was destroyed");
+        }
+    }
+}
+
 impl OwnsCoroutines for AsyncJobRust {
     fn coroutines(&self) -> &Scope {
         &self.coroutines

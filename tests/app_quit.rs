@@ -1,0 +1,150 @@
+//! The real `async-jobs` process, driven through X input with xdotool: quitting while a long
+//! job runs cancels it, waits at most the shutdown bound, and exits with status 0.
+//!
+//! Needs an X server: under `scripts/test.sh` (Xvfb) it runs directly; without `DISPLAY` the
+//! test reruns itself inside `scripts/with-xvfb.sh`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The runtime's default bounded wait for workers at shutdown.
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(1);
+/// Slack on top of the bound for the process to tear Qt down and exit (a hang takes forever).
+const EXIT_SLACK: Duration = Duration::from_secs(4);
+
+fn xdotool(args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool runs (scripts/deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Kills the app if the test fails half-way.
+struct App(Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits for a stderr line containing `needle`; returns when it was seen.
+fn wait_for_line(lines: &mpsc::Receiver<String>, needle: &str, log: &mut Vec<String>) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                let hit = line.contains(needle);
+                log.push(line);
+                if hit {
+                    return Instant::now();
+                }
+            }
+            Err(_) => panic!("no log line with {needle:?}; the log:\n{}", log.join("\n")),
+        }
+    }
+}
+
+#[test]
+fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
+    if std::env::var_os("DISPLAY").is_none() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-xvfb.sh");
+        let status = Command::new("bash")
+            .arg(script)
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound",
+                "--nocapture",
+            ])
+            .status()
+            .expect("scripts/with-xvfb.sh runs");
+        assert!(status.success(), "the test under Xvfb failed: {status}");
+        return;
+    }
+    let config = std::env::temp_dir().join(format!("async-jobs-quit-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_async-jobs"))
+        .args(["--threads", "2"])
+        .env("RUST_LOG", "info")
+        .env("ASYNC_JOBS_CONFIG_DIR", &config)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the app starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut app = App(child);
+    let (tx, lines) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    wait_for_line(&lines, "runtime installed", &mut log);
+
+    let window = xdotool(&["search", "--sync", "--name", "^Async Jobs$"]);
+    let window = window.lines().next().unwrap().to_owned();
+    thread::sleep(Duration::from_millis(500)); // the first frame
+                                               // Like a person: click the first kind of job ("Hash a file", top left), which focuses the
+                                               // list; Down twice picks "Compute", Tab goes to its N; type a large one, Enter. Real input
+                                               // (XTEST), to the window under the pointer.
+    xdotool(&["mousemove", "--window", &window, "100", "84", "click", "1"]);
+    thread::sleep(Duration::from_millis(300));
+    xdotool(&["key", "--delay", "80", "Down", "Down", "Tab", "ctrl+a"]);
+    xdotool(&["type", "--delay", "20", "2000000000"]);
+    xdotool(&["key", "Return"]);
+    wait_for_line(&lines, "job started", &mut log);
+    assert!(
+        log.last().unwrap().contains("kind=\"primes\""),
+        "the compute job started: {}",
+        log.last().unwrap()
+    );
+    thread::sleep(Duration::from_millis(500)); // the sieve is busy on a worker now
+
+    let asked = Instant::now();
+    xdotool(&["key", "ctrl+q"]);
+    let deadline = asked + SHUTDOWN_BOUND + EXIT_SLACK;
+    let status = loop {
+        if let Some(status) = app.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running {:?} after Ctrl+Q",
+            asked.elapsed()
+        );
+        thread::sleep(Duration::from_millis(10));
+    };
+    let took = asked.elapsed();
+    // The rest of the log.
+    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
+        log.push(line);
+    }
+    let log = log.join("\n");
+    eprintln!("Ctrl+Q to exit: {took:?}, {status}");
+    assert_eq!(status.code(), Some(0), "exit status; the log:\n{log}");
+    assert!(
+        log.contains("job cancelled"),
+        "the job was cancelled:\n{log}"
+    );
+    assert!(
+        !log.contains("job done"),
+        "the job did not run to its end:\n{log}"
+    );
+    assert!(
+        !log.contains("panicked"),
+        "nothing panicked on the way out:\n{log}"
+    );
+}
