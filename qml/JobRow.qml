@@ -42,6 +42,14 @@ Frame {
         }
     }
 
+    // A click selects the row and gives the list the keyboard (Delete cancels or removes).
+    TapHandler {
+        onTapped: {
+            row.ListView.view.currentIndex = row.index
+            row.ListView.view.forceActiveFocus()
+        }
+    }
+
     background: Rectangle {
         color: row.selected ? Qt.rgba(0.24, 0.48, 0.85, 0.08) : "transparent"
         border.color: row.selected ? "#3d7bd9" : "#c8c8c8"
@@ -67,7 +75,15 @@ Frame {
                 color: "white"
                 leftPadding: 6
                 rightPadding: 6
-                background: Rectangle {
+                // A click selects the row and gives the list the keyboard (Delete cancels or removes).
+    TapHandler {
+        onTapped: {
+            row.ListView.view.currentIndex = row.index
+            row.ListView.view.forceActiveFocus()
+        }
+    }
+
+    background: Rectangle {
                     color: row.stateColor
                     radius: 3
                 }

@@ -218,8 +218,14 @@ ApplicationWindow {
                         selected: ListView.isCurrentItem
                         onRemoveRequested: root.removeJob(index)
                     }
+                    // Delete: cancels the selected job if it runs, else removes it from the list.
                     Keys.onDeletePressed: {
-                        if (currentIndex >= 0 && !jobsModel.get(currentIndex).job.running)
+                        if (currentIndex < 0)
+                            return
+                        var job = jobsModel.get(currentIndex).job
+                        if (job.running)
+                            job.cancel()
+                        else
                             root.removeJob(currentIndex)
                     }
                     Label {

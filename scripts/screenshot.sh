@@ -1,31 +1,48 @@
 #!/usr/bin/env bash
-# Regenerates docs/screenshot.png: the real window under Xvfb after clicking every job's Run
-# button (the primes job with a large N, so it is still running in the picture; the ask job's
-# dialog open).
+# Regenerates the README's screenshots from the real window under Xvfb, driven by xdotool like a
+# person at the mouse and keyboard:
+#   docs/dashboard.png   jobs running, done, failed and cancelled; the lag plot; the task list
+#   docs/ask-dialog.png  the "Ask mid-job" job waiting for its answer
 # Needs xdotool and imagemagick (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_PACKAGES="xdotool imagemagick" bash scripts/deps.sh
+[[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --locked --bin async-jobs
 if [[ "${1:-}" != --inner ]]; then
     exec bash scripts/with-xvfb.sh bash "$0" --inner
 fi
 
+export ASYNC_JOBS_CONFIG_DIR="$(mktemp -d)"
 ./target/release/async-jobs --threads 2 &
 app=$!
-trap 'kill $app 2>/dev/null || true' EXIT
+trap 'kill $app 2>/dev/null || true; rm -rf "$ASYNC_JOBS_CONFIG_DIR"' EXIT
 wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
+sleep 1.5
+
+# The launcher's list of job kinds (qml/Launcher.qml), y of each row in the 1280x800 window.
+declare -A kind=([hash]=84 [scan]=118 [compute]=152 [pipeline]=186 [fanout]=220 [race]=254
+                 [fail]=288 [panic]=322 [ask]=356)
+pick() { xdotool mousemove --window "$wid" 120 "${kind[$1]}" click 1; sleep 0.3; }
+field() { xdotool key Tab ctrl+a; xdotool type --delay 10 "$1"; }   # the next field
+enter() { xdotool key Return; sleep 0.4; }
+
+pick compute;  field 2000000000;               enter   # runs on: progress
+pick pipeline; field 768;                      enter   # runs on: step by step
+pick scan;     field "$PWD"; xdotool key Tab; field "*.rs"; enter   # done: matches streamed
+pick fanout;   field 50000;                    enter   # done: jobs per second
+pick fail;                                     enter   # failed: the context chain
+pick race;     field 2000000000; field 300;    enter   # failed: the timeout
+pick hash;     field /dev/zero;                enter   # cancelled below
 sleep 1
-click() { xdotool mousemove --window "$wid" "$1" "$2" click 1; sleep 0.2; }
-# Positions in the 1140x700 window (qml/Main.qml): the cards' fields and Run buttons.
-click 150 117                       # primes: N field
-xdotool key --window "$wid" ctrl+a
-xdotool type --window "$wid" --delay 20 "2000000000"
-click 327 117                       # primes: Run (still running in the picture)
-click 703 117                       # chained jobs: Run
-click 813 117                       # failing job: Run
-click 437 448                       # panicking job: Run
-click 61 462                        # ask mid-job: Run (its dialog waits for an answer)
+xdotool mousemove --window "$wid" 600 100 click 1    # select the newest row (the hash)
+xdotool key Delete                                   # Delete cancels it
 sleep 2.5
-import -window root -crop 1140x700+0+0 +repage docs/screenshot.png
-echo "screenshot.sh: wrote docs/screenshot.png" >&2
+mkdir -p docs
+import -window root -crop 1280x800+0+0 +repage docs/dashboard.png
+
+pick ask; enter                                      # asks "Overwrite the output?"
+sleep 1.5
+import -window root -crop 1280x800+0+0 +repage docs/ask-dialog.png
+xdotool key ctrl+q 2>/dev/null || true
+echo "screenshot.sh: wrote docs/dashboard.png and docs/ask-dialog.png" >&2

@@ -52,6 +52,10 @@ TestCase {
 
     // Replaces the text of `field` with `text`, typed key by key.
     function typeInto(field, text) {
+        // The field may have just appeared: wait until its layouts have placed it.
+        tryVerify(function () { return field.visible && field.width > 0 }, 2000)
+        for (var p = field.parent; p !== null && p !== win.contentItem; p = p.parent)
+            waitForItemPolished(p, 2000)
         mouseClick(field)
         tryVerify(function () { return field.activeFocus }, 2000)
         keyClick(Qt.Key_A, Qt.ControlModifier)
@@ -345,6 +349,19 @@ TestCase {
         // The worker is free again: a new job finishes.
         var next = startJob("primes", "1000")
         tryCompare(next, "state", "done", 20000)
+    }
+
+    function test_delete_key_cancels_the_selected_running_job_then_removes_it() {
+        open("test_delete_key_cancels_the_selected_running_job_then_removes_it")
+        var job = startJob("primes", "2000000000")
+        tryCompare(job, "state", "running", 10000)
+        mouseClick(newestRow(), 20, 20)
+        verify(win.jobsView.activeFocus, "a click on a row gives the list the keyboard")
+        keyClick(Qt.Key_Delete)
+        compare(job.state, "cancelled")
+        compare(win.jobsModel.count, 1, "still listed")
+        keyClick(Qt.Key_Delete)
+        compare(win.jobsModel.count, 0, "a second Delete removes it")
     }
 
     function test_removing_a_running_job_object_cancels_it_without_a_crash() {
