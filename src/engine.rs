@@ -52,7 +52,7 @@ pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use stream::{run_stream, ItemSender, JobStream};
-pub(crate) use tasks::note_wait;
+pub(crate) use tasks::{note_wait, Wait};
 pub use tasks::{tasks, TaskId, TaskInfo, TaskState};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use waker::LoopWaker;

@@ -644,7 +644,7 @@ impl<T> Future for Coroutine<T> {
             Some(task) => {
                 let polled = Pin::new(task).poll(cx);
                 if polled.is_pending() {
-                    tasks::note_wait("coroutine");
+                    tasks::note_wait(tasks::Wait::Coroutine);
                 }
                 polled.map(|out| {
                     coop::consumed();

@@ -170,7 +170,7 @@ impl<T> Future for Job<T> {
         std::task::ready!(coop::poll_proceed(cx));
         let polled = Pin::new(&mut self.task).poll(cx);
         if polled.is_pending() {
-            tasks::note_wait("worker job");
+            tasks::note_wait(tasks::Wait::WorkerJob);
         }
         polled
             .map(|outcome| {

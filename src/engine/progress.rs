@@ -148,7 +148,7 @@ impl<T> Stream for ProgressWatch<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // Noted first, so the throttle's timer does not name the wait.
-        tasks::note_wait("progress");
+        tasks::note_wait(tasks::Wait::Progress);
         if let Some(throttle) = self.throttle.as_mut() {
             std::task::ready!(Pin::new(throttle).poll(cx));
             self.throttle = None;

@@ -66,7 +66,7 @@ impl<T, R> Stream for JobStream<T, R> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let polled = Pin::new(&mut self.items).poll_next(cx);
         if polled.is_pending() {
-            tasks::note_wait("stream");
+            tasks::note_wait(tasks::Wait::Stream);
         }
         polled
     }

@@ -1,14 +1,13 @@
 //! The live task list: what every coroutine of this thread's runtime is, who owns it, and what
 //! it is waiting for. Read it with [`tasks`].
 //!
-//! Each coroutine carries one small [`Entry`] (shared with a thread-local list), so a snapshot
-//! costs nothing while nobody takes one: a poll updates two `Cell`s of its own entry, and the
-//! futures a coroutine awaits (jobs, timers, signals, streams) note what they are with
-//! [`note_wait`], which writes one thread-local `Cell`.
+//! Each coroutine has a 24-byte row in a thread-local vector (its label and owner are stored
+//! once per run of spawns that share them), so keeping the list costs no allocation per task: a
+//! poll updates its row, and the futures a coroutine awaits (jobs, timers, signals, streams)
+//! note what they are with [`note_wait`], which writes one thread-local `Cell`.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -76,50 +75,177 @@ pub(crate) enum Label {
     Text(Cow<'static, str>),
 }
 
-/// What a task's future carries: its row of the task list.
-pub(crate) struct Entry {
-    id: u64,
+impl Label {
+    fn same_as(&self, other: &Label) -> bool {
+        match (self, other) {
+            (Self::Site(a), Self::Site(b)) => std::ptr::eq(*a, *b),
+            (Self::Text(a), Self::Text(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// What a coroutine awaits, as [`note_wait`] records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Wait {
+    WorkerJob = 1,
+    Timer,
+    Signal,
+    Stream,
+    Progress,
+    Coroutine,
+}
+
+/// The names of [`Wait`], by value (0: something the engine does not know).
+const WAIT_NAMES: [&str; 7] = [
+    "other",
+    "worker job",
+    "timer",
+    "signal",
+    "stream",
+    "progress",
+    "coroutine",
+];
+
+const STARTING: u8 = 0xfe;
+const RUNNING: u8 = 0xff;
+
+/// A label and an owner, shared by the tasks that have both (a loop spawning many coroutines
+/// from one place stores them once).
+struct Meta {
     label: Label,
     owner: Option<Rc<str>>,
-    spawned: Instant,
-    polls: Cell<u64>,
-    running: Cell<bool>,
-    waiting_on: Cell<&'static str>,
+    users: u32,
+}
+
+/// One task's row: 24 bytes, in a vector (no allocation per task).
+#[derive(Clone, Copy)]
+struct Slot {
+    seq: u64,
+    meta: u32,
+    spawned_ms: u32,
+    polls: u32,
+    state: u8,
+}
+
+#[derive(Default)]
+struct List {
+    slots: Vec<Slot>,
+    free_slots: Vec<u32>,
+    live: usize,
+    metas: Vec<Option<Meta>>,
+    free_metas: Vec<u32>,
+    /// The meta of the latest spawn, reused while spawns keep the same label and owner.
+    last_meta: Option<u32>,
+    next_seq: u64,
+    epoch: Option<Instant>,
+}
+
+impl List {
+    fn epoch(&mut self) -> Instant {
+        *self.epoch.get_or_insert_with(Instant::now)
+    }
+
+    fn meta_for(&mut self, label: Label, owner: Option<Rc<str>>) -> u32 {
+        if let Some(id) = self.last_meta {
+            if let Some(meta) = self.metas[id as usize].as_mut() {
+                let same_owner = match (&meta.owner, &owner) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                    _ => false,
+                };
+                if same_owner && meta.label.same_as(&label) {
+                    meta.users += 1;
+                    return id;
+                }
+            }
+        }
+        let meta = Meta {
+            label,
+            owner,
+            users: 1,
+        };
+        let id = match self.free_metas.pop() {
+            Some(id) => {
+                self.metas[id as usize] = Some(meta);
+                id
+            }
+            None => {
+                self.metas.push(Some(meta));
+                u32::try_from(self.metas.len() - 1).expect("fewer than 2^32 task labels")
+            }
+        };
+        self.last_meta = Some(id);
+        id
+    }
+
+    fn release_meta(&mut self, id: u32) {
+        let slot = &mut self.metas[id as usize];
+        if let Some(meta) = slot.as_mut() {
+            meta.users -= 1;
+            if meta.users == 0 {
+                *slot = None;
+                self.free_metas.push(id);
+                if self.last_meta == Some(id) {
+                    self.last_meta = None;
+                }
+            }
+        }
+    }
 }
 
 thread_local! {
-    static LIST: RefCell<BTreeMap<u64, Rc<Entry>>> = const { RefCell::new(BTreeMap::new()) };
-    static NEXT: Cell<u64> = const { Cell::new(1) };
-    /// What the future being polled right now said it waits for ("" = nothing yet).
-    static WAIT: Cell<&'static str> = const { Cell::new("") };
+    static LIST: RefCell<List> = RefCell::new(List::default());
+    /// What the future being polled right now said it waits for (0 = nothing yet).
+    static WAIT: Cell<u8> = const { Cell::new(0) };
 }
 
 /// Records a new task; the returned guard removes it when the task's future is dropped.
 pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> Registered {
-    let id = NEXT.with(|n| n.replace(n.get() + 1));
-    let entry = Rc::new(Entry {
-        id,
-        label,
-        owner,
-        spawned: Instant::now(),
-        polls: Cell::new(0),
-        running: Cell::new(false),
-        waiting_on: Cell::new(""),
-    });
-    LIST.with(|l| l.borrow_mut().insert(id, Rc::clone(&entry)));
-    Registered(entry)
+    LIST.with(|l| {
+        let mut list = l.borrow_mut();
+        let epoch = list.epoch();
+        let meta = list.meta_for(label, owner);
+        let seq = list.next_seq + 1;
+        list.next_seq = seq;
+        let slot = Slot {
+            seq,
+            meta,
+            spawned_ms: u32::try_from(epoch.elapsed().as_millis()).unwrap_or(u32::MAX),
+            polls: 0,
+            state: STARTING,
+        };
+        list.live += 1;
+        let index = match list.free_slots.pop() {
+            Some(index) => {
+                list.slots[index as usize] = slot;
+                index
+            }
+            None => {
+                list.slots.push(slot);
+                u32::try_from(list.slots.len() - 1).expect("fewer than 2^32 live tasks")
+            }
+        };
+        Registered(index)
+    })
 }
 
-/// A task's membership in the list; dropped with the task's future (on the GUI thread).
-pub(crate) struct Registered(Rc<Entry>);
+/// A task's row in the list; dropped with the task's future (on the GUI thread).
+pub(crate) struct Registered(u32);
 
 impl Registered {
     /// Brackets one poll of the task.
     pub(crate) fn polling(&self) -> Polling<'_> {
-        self.0.running.set(true);
-        self.0.polls.set(self.0.polls.get() + 1);
-        let _ = WAIT.try_with(|w| w.set(""));
-        Polling(&self.0)
+        let _ = LIST.try_with(|l| {
+            if let Ok(mut list) = l.try_borrow_mut() {
+                let slot = &mut list.slots[self.0 as usize];
+                slot.state = RUNNING;
+                slot.polls = slot.polls.saturating_add(1);
+            }
+        });
+        let _ = WAIT.try_with(|w| w.set(0));
+        Polling(self)
     }
 }
 
@@ -127,32 +253,36 @@ impl Drop for Registered {
     fn drop(&mut self) {
         let _ = LIST.try_with(|l| {
             if let Ok(mut list) = l.try_borrow_mut() {
-                list.remove(&self.0.id);
+                let meta = list.slots[self.0 as usize].meta;
+                list.slots[self.0 as usize].seq = 0; // free
+                list.free_slots.push(self.0);
+                list.live -= 1;
+                list.release_meta(meta);
             }
         });
     }
 }
 
 /// Ends a poll: records what the task now waits for.
-pub(crate) struct Polling<'a>(&'a Entry);
+pub(crate) struct Polling<'a>(&'a Registered);
 
 impl Drop for Polling<'_> {
     fn drop(&mut self) {
-        self.0.running.set(false);
-        let on = WAIT.try_with(Cell::get).unwrap_or("");
-        self.0
-            .waiting_on
-            .set(if on.is_empty() { "other" } else { on });
+        let on = WAIT.try_with(Cell::get).unwrap_or(0);
+        let _ = LIST.try_with(|l| {
+            if let Ok(mut list) = l.try_borrow_mut() {
+                list.slots[self.0 .0 as usize].state = on;
+            }
+        });
     }
 }
 
 /// Called by an engine future that returns `Pending`: tells the task list what the coroutine
-/// being polled waits for. The first note of a poll wins (the outermost await of a `join!` is
-/// usually the one that matters least, and the first leaf is polled first).
-pub(crate) fn note_wait(what: &'static str) {
+/// being polled waits for. The first note of a poll wins (in a `join!`, the first branch).
+pub(crate) fn note_wait(what: Wait) {
     let _ = WAIT.try_with(|w| {
-        if w.get().is_empty() {
-            w.set(what);
+        if w.get() == 0 {
+            w.set(what as u8);
         }
     });
 }
@@ -186,29 +316,33 @@ pub(crate) fn note_wait(what: &'static str) {
 /// assert!(tasks().is_empty(), "an owner's coroutines go with it");
 /// ```
 pub fn tasks() -> Vec<TaskInfo> {
-    let now = Instant::now();
     LIST.with(|l| {
-        l.borrow()
-            .values()
-            .map(|e| TaskInfo {
-                id: TaskId(e.id),
-                label: match &e.label {
+        let mut list = l.borrow_mut();
+        let since_epoch = list.epoch().elapsed();
+        let mut out: Vec<TaskInfo> = Vec::with_capacity(list.live);
+        for slot in list.slots.iter().filter(|s| s.seq != 0) {
+            let Some(meta) = list.metas[slot.meta as usize].as_ref() else {
+                continue;
+            };
+            out.push(TaskInfo {
+                id: TaskId(slot.seq),
+                label: match &meta.label {
                     Label::Site(site) => format!("{}:{}", site.file(), site.line()),
                     Label::Text(text) => text.to_string(),
                 },
-                owner: e.owner.as_deref().map(str::to_owned),
-                state: if e.running.get() {
-                    TaskState::Running
-                } else if e.polls.get() == 0 {
-                    TaskState::Starting
-                } else {
-                    TaskState::Waiting {
-                        on: e.waiting_on.get(),
-                    }
+                owner: meta.owner.as_deref().map(str::to_owned),
+                state: match slot.state {
+                    STARTING => TaskState::Starting,
+                    RUNNING => TaskState::Running,
+                    n => TaskState::Waiting {
+                        on: WAIT_NAMES.get(usize::from(n)).copied().unwrap_or("other"),
+                    },
                 },
-                age: now.saturating_duration_since(e.spawned),
-                polls: e.polls.get(),
-            })
-            .collect()
+                age: since_epoch.saturating_sub(Duration::from_millis(u64::from(slot.spawned_ms))),
+                polls: u64::from(slot.polls),
+            });
+        }
+        out.sort_by_key(|t| t.id);
+        out
     })
 }

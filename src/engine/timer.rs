@@ -77,7 +77,7 @@ impl Future for Sleep {
         let deadline = self.deadline;
         let key = register_timer(self.key.take(), deadline, cx.waker());
         self.key = Some(key);
-        tasks::note_wait("timer");
+        tasks::note_wait(tasks::Wait::Timer);
         Poll::Pending
     }
 }

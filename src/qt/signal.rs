@@ -73,7 +73,7 @@ impl<A, G> Future for NextEmission<A, G> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let polled = Pin::new(&mut self.received).poll(cx);
         if polled.is_pending() {
-            crate::engine::note_wait("signal");
+            crate::engine::note_wait(crate::engine::Wait::Signal);
         }
         polled.map(|r| r.map_err(|_| SignalGone))
     }
