@@ -44,8 +44,8 @@ pub use cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
 pub use executor::{
-    drain, has_runtime, set_report_hook, spawn, stats, Coroutine, Runtime, RuntimeBuilder, Stats,
-    GUI_THREAD_RULE,
+    drain, has_runtime, set_report_hook, spawn, stats, worker_threads, Coroutine, Runtime,
+    RuntimeBuilder, Stats, GUI_THREAD_RULE,
 };
 pub use job::{run_blocking, try_run_blocking, Job};
 pub use lag::{LagMeter, LagSnapshot};

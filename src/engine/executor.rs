@@ -460,6 +460,24 @@ pub fn stats() -> Stats {
     })
 }
 
+/// The size of this thread's worker pool.
+///
+/// # Panics
+///
+/// On a thread without a runtime.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{testing::FakeLoop, worker_threads, Runtime};
+///
+/// let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(3));
+/// assert_eq!(worker_threads(), 3);
+/// ```
+pub fn worker_threads() -> usize {
+    with_local("worker_threads()", |local| local.pool.threads())
+}
+
 pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
     with_local("run_blocking()", |local| f(&local.pool))
 }

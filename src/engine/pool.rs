@@ -23,6 +23,7 @@ const SEARCH_ROUNDS: u32 = 32;
 
 pub(crate) struct WorkerPool {
     inner: Arc<PoolInner>,
+    threads: usize,
     shutdown_wait: Duration,
 }
 
@@ -78,8 +79,13 @@ impl WorkerPool {
         }
         Self {
             inner,
+            threads,
             shutdown_wait,
         }
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        self.threads
     }
 
     pub(crate) fn inner(&self) -> &Arc<PoolInner> {

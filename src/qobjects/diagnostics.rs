@@ -24,6 +24,7 @@ pub mod qobject {
         #[qproperty(f64, lag_max_ms, cxx_name = "lagMaxMs")]
         #[qproperty(i32, live_coroutines, cxx_name = "liveCoroutines")]
         #[qproperty(QString, tasks_json, cxx_name = "tasksJson")]
+        #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
         type Diagnostics = super::DiagnosticsRust;
 
         /// The worst timer lateness of the last 100 ms, in milliseconds.
@@ -50,7 +51,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cxx_qt_lib::QString;
 use futures::StreamExt;
 
-use crate::engine::{interval, stats, tasks, LagMeter, Scope, TaskInfo};
+use crate::engine::{interval, stats, tasks, worker_threads, LagMeter, Scope, TaskInfo};
 use crate::qt::{OwnsCoroutines, QObjectSpawn};
 
 /// Backing struct of [`qobject::Diagnostics`].
@@ -61,6 +62,7 @@ pub struct DiagnosticsRust {
     lag_max_ms: f64,
     live_coroutines: i32,
     tasks_json: QString,
+    worker_threads: i32,
     coroutines: Scope,
 }
 
@@ -71,7 +73,10 @@ impl OwnsCoroutines for DiagnosticsRust {
 }
 
 impl cxx_qt::Initialize for qobject::Diagnostics {
-    fn initialize(self: Pin<&mut Self>) {
+    fn initialize(mut self: Pin<&mut Self>) {
+        crate::qt::ensure_runtime();
+        let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
+        self.as_mut().set_worker_threads(workers);
         self.spawn_labeled("lag meter and task list", |this| async move {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));

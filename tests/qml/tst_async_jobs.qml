@@ -351,6 +351,25 @@ TestCase {
         tryCompare(next, "state", "done", 20000)
     }
 
+    function test_a_job_waits_queued_while_every_worker_is_busy() {
+        open("test_a_job_waits_queued_while_every_worker_is_busy")
+        // One long job per worker (the tests run with the default pool: one worker per CPU).
+        var busy = []
+        for (var i = 0; i < win.diagnostics.workerThreads; ++i) {
+            busy.push(startJob("primes", "2000000000"))
+            tryCompare(busy[i], "state", "running", 10000)
+        }
+        var waiting = startJob("primes", "1000")
+        wait(300)
+        compare(waiting.state, "queued", "no worker has picked it up")
+        verify(findChild(newestRow(), "stateLabel").text === "queued")
+        busy[0].cancel()
+        tryCompare(waiting, "state", "done", 20000)
+        compare(waiting.result, "168 primes below 1000")
+        for (var j = 1; j < busy.length; ++j)
+            busy[j].cancel()
+    }
+
     function test_delete_key_cancels_the_selected_running_job_then_removes_it() {
         open("test_delete_key_cancels_the_selected_running_job_then_removes_it")
         var job = startJob("primes", "2000000000")
