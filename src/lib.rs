@@ -23,9 +23,11 @@
 //!   its only contact with an event loop is [`engine::LoopWaker`], and it is tested headless
 //!   with [`engine::testing::FakeLoop`]. No `unsafe`.
 //! * [`qt`]: the only module that imports cxx-qt into the engine's world: [`qt::QtRuntime`]
-//!   (the loop waker is `CxxQtThread::queue`) and [`qt::QObjectSpawn`] (coroutines owned by a
-//!   QObject, dropped when it is destroyed).
-//! * [`app`]: the `async-jobs` demo application's QObjects and jobs.
+//!   (the loop waker is `CxxQtThread::queue`), [`qt::QObjectSpawn`] (coroutines owned by a
+//!   QObject, dropped when it is destroyed), [`qt::next_emission`] (await a signal) and the
+//!   [`qt::AsyncJob`] QML element (a job's state for QML; kinds registered with
+//!   [`qt::register_job`]).
+//! * [`app`]: the `async-jobs` job dashboard: its job kinds, its QObjects and the work itself.
 //!
 //! ## Thread model
 //!
@@ -37,6 +39,8 @@
 //! * Wakes from any thread are coalesced: one queued invocation per batch. Each drain runs ready
 //!   coroutines for at most a small budget (1 ms by default), then returns to the event loop.
 //! * No panic crosses into Qt: coroutine and job panics are caught and reported.
+//! * [`engine::tasks`] lists every live coroutine (label, owner, what it awaits, age);
+//!   [`engine::LagMeter`] measures how late the loop serves a timer.
 //!
 //! ## A first coroutine, headless
 //!
