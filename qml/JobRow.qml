@@ -144,7 +144,7 @@ Frame {
             flat: true
             visible: row.job.details !== "" || row.job.itemCount > 0
             text: (row.expanded ? "▾ " : "▸ ")
-                  + (row.job.details !== "" ? "Details (worker backtrace)" : row.job.itemCount + " items found")
+                  + (row.job.details !== "" ? "Details (backtrace)" : row.job.itemCount + " items found")
             onClicked: row.expanded = !row.expanded
         }
 
