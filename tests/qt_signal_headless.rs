@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use cxx_qt_async::engine::{sleep, spawn, tasks, testing::FakeLoop, TaskState};
+use cxx_qt_async::engine::{sleep, spawn, tasks, testing::FakeLoop, Coroutine, TaskState};
 use cxx_qt_async::qt::{next_emission, Emitter, SignalGone};
 
 type Handler = Box<dyn FnMut(bool)>;
@@ -57,12 +57,22 @@ impl Drop for Connection {
     }
 }
 
-#[test]
-fn awaiting_a_signal_resumes_with_its_arguments_and_disconnects() {
+/// A fake loop, a signal, and a coroutine awaiting the signal's next emission.
+fn awaiting() -> (
+    FakeLoop,
+    Rc<FakeSignal>,
+    Coroutine<Result<bool, SignalGone>>,
+) {
     let fake = FakeLoop::new();
     let signal = Rc::new(FakeSignal::default());
     let s = Rc::clone(&signal);
     let answer = spawn(async move { next_emission(|tx| s.connect(tx)).await });
+    (fake, signal, answer)
+}
+
+#[test]
+fn awaiting_a_signal_resumes_with_its_arguments_and_disconnects() {
+    let (fake, signal, answer) = awaiting();
     fake.turn();
     assert_eq!(signal.connected(), 1, "connected while waiting");
     assert_eq!(tasks()[0].state, TaskState::Waiting { on: "signal" });
@@ -77,10 +87,7 @@ fn awaiting_a_signal_resumes_with_its_arguments_and_disconnects() {
 
 #[test]
 fn the_event_loop_keeps_running_while_a_coroutine_awaits_a_signal() {
-    let fake = FakeLoop::new();
-    let signal = Rc::new(FakeSignal::default());
-    let s = Rc::clone(&signal);
-    let answer = spawn(async move { next_emission(|tx| s.connect(tx)).await });
+    let (fake, signal, answer) = awaiting();
     // Another coroutine gets through three timer ticks meanwhile: no nested loop, no block.
     let ticks = fake
         .block_on(spawn(async {
@@ -98,10 +105,7 @@ fn the_event_loop_keeps_running_while_a_coroutine_awaits_a_signal() {
 
 #[test]
 fn dropping_the_wait_disconnects() {
-    let fake = FakeLoop::new();
-    let signal = Rc::new(FakeSignal::default());
-    let s = Rc::clone(&signal);
-    let answer = spawn(async move { next_emission(|tx| s.connect(tx)).await });
+    let (fake, signal, answer) = awaiting();
     fake.turn();
     assert_eq!(signal.connected(), 1);
     drop(answer); // e.g. the dialog's owner was destroyed
@@ -112,10 +116,7 @@ fn dropping_the_wait_disconnects() {
 
 #[test]
 fn object_destroyed_before_emitting_gives_signal_gone() {
-    let fake = FakeLoop::new();
-    let signal = Rc::new(FakeSignal::default());
-    let s = Rc::clone(&signal);
-    let answer = spawn(async move { next_emission(|tx| s.connect(tx)).await });
+    let (fake, signal, answer) = awaiting();
     fake.turn();
     signal.destroy();
     assert_eq!(fake.block_on(answer).unwrap(), Err(SignalGone));
@@ -123,13 +124,7 @@ fn object_destroyed_before_emitting_gives_signal_gone() {
 
 #[test]
 fn only_the_first_emission_counts() {
-    let fake = FakeLoop::new();
-    let signal = Rc::new(FakeSignal::default());
-    let s = Rc::clone(&signal);
-    let answer = spawn(async move {
-        let first = next_emission(|tx| s.connect(tx));
-        first.await
-    });
+    let (fake, signal, answer) = awaiting();
     fake.turn();
     signal.emit(false);
     signal.emit(true);

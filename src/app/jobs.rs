@@ -59,17 +59,15 @@ pub fn register_all() {
             let hashed = ctx
                 .worker(move |w| {
                     let done = files::sha256_file(&path, |done, total| {
-                        w.progress(if total == 0 {
-                            1.0
-                        } else {
-                            done as f64 / total as f64
-                        });
-                        w.step(&format!(
-                            "{} of {}",
-                            files::human_size(done),
-                            files::human_size(total)
-                        ));
-                        !w.is_cancelled()
+                        // A device or a pipe has no size: show what was read, not a fraction.
+                        if total == 0 {
+                            w.step(&format!("{} read", files::human_size(done)));
+                            return !w.is_cancelled();
+                        }
+                        let (done_text, total_text) =
+                            (files::human_size(done), files::human_size(total));
+                        w.step(&format!("{done_text} of {total_text}"));
+                        w.tick(done as f64 / total as f64)
                     })?;
                     done.ok_or_else(|| crate::engine::Cancelled.into())
                 })
@@ -123,10 +121,7 @@ pub fn register_all() {
         Ok::<_, work::InputError>(move |ctx: JobContext| async move {
             let count = ctx
                 .worker(move |w| {
-                    let counted = work::count_primes_below_with(n, |done| {
-                        w.progress(done);
-                        !w.is_cancelled()
-                    });
+                    let counted = work::count_primes_below_with(n, |done| w.tick(done));
                     counted.ok_or_else(|| crate::engine::Cancelled.into())
                 })
                 .await?;
@@ -141,10 +136,7 @@ pub fn register_all() {
             ctx.set_step("step 1 of 3: generating");
             let data = ctx
                 .worker(move |w| {
-                    let data = work::generate_records(len, |done| {
-                        w.progress(done);
-                        !w.is_cancelled()
-                    });
+                    let data = work::generate_records(len, |done| w.tick(done));
                     data.ok_or_else(|| crate::engine::Cancelled.into())
                 })
                 .await?;
@@ -152,10 +144,8 @@ pub fn register_all() {
             ctx.set_progress(0.0);
             let packed = ctx
                 .worker(move |w| {
-                    let packed = files::compress(&data, |done, total| {
-                        w.progress(done as f64 / total as f64);
-                        !w.is_cancelled()
-                    })?;
+                    let packed =
+                        files::compress(&data, |done, total| w.tick(done as f64 / total as f64))?;
                     packed
                         .map(|p| (p, data.len()))
                         .ok_or_else(|| crate::engine::Cancelled.into())

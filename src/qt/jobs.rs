@@ -211,6 +211,13 @@ impl WorkerContext {
         self.reporter.report(last.clone());
     }
 
+    /// Reports progress (0 to 1) and says whether to go on (`false` once cancelled): the
+    /// callback of a work loop that reports and stops in one place.
+    pub fn tick(&self, fraction: f64) -> bool {
+        self.progress(fraction);
+        !self.is_cancelled()
+    }
+
     /// Reports the step the job is at.
     pub fn step(&self, text: &str) {
         let mut last = self.last.borrow_mut();
