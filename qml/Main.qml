@@ -100,7 +100,10 @@ ApplicationWindow {
         var job = jobsModel.get(index).job
         jobsModel.remove(index)
         askDialog.forget(job)
-        job.destroy() // a running job is cancelled with its object
+        if (job.running)
+            job.cancel()
+        // Destroyed a moment later, once its row is gone (the row's bindings read the job).
+        job.destroy(1000)
     }
 
     function clearFinished() {

@@ -81,7 +81,7 @@ fn parse_path(text: &str) -> Result<PathBuf, PathError> {
 /// ```
 /// use cxx_qt_async::app::files::parse_pattern;
 /// assert!(parse_pattern("*.rs").unwrap().matches("main.rs"));
-/// assert!(parse_pattern("[z-a]").is_err());
+/// assert!(parse_pattern("[unclosed").is_err());
 /// ```
 pub fn parse_pattern(text: &str) -> Result<glob::Pattern, PathError> {
     let text = text.trim();
