@@ -5,7 +5,7 @@
 //! | `waker` | [`LoopWaker`], the one seam to an event loop |
 //! | `executor` | [`Runtime`], [`spawn`], [`drain`], [`Coroutine`] handles, [`stats`] |
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
-//! | `coop` | the cooperative budget: a poll takes at most 128 ready results |
+//! | `coop` | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
@@ -42,6 +42,7 @@ mod waker;
 
 pub use cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
+pub use coop::{yield_now, YieldNow};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
 pub use executor::{
     drain, has_runtime, set_report_hook, spawn, stats, worker_threads, Coroutine, Runtime,

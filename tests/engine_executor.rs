@@ -246,3 +246,29 @@ fn joining_many_finished_handles_yields_between_batches() {
     let joiner_polls = stats().polls - polls_before;
     assert!(joiner_polls >= 8, "joined in {joiner_polls} polls");
 }
+
+#[test]
+fn yield_now_lets_a_long_stretch_of_gui_work_return_to_the_loop_between_chunks() {
+    use cxx_qt_async::engine::yield_now;
+    let fake = FakeLoop::new();
+    let before = stats().drains;
+    let chunks = fake
+        .block_on(spawn(async {
+            let mut chunks = 0u32;
+            for _ in 0..20 {
+                // About 2 ms of GUI-thread work per chunk, more than a drain's 1 ms budget.
+                let until = std::time::Instant::now() + std::time::Duration::from_millis(2);
+                while std::time::Instant::now() < until {}
+                chunks += 1;
+                yield_now().await;
+            }
+            chunks
+        }))
+        .unwrap();
+    assert_eq!(chunks, 20);
+    let drains = stats().drains - before;
+    assert!(
+        drains >= 20,
+        "each chunk ran in its own drain (the loop got a turn in between): {drains} drains"
+    );
+}

@@ -20,7 +20,9 @@ use futures::StreamExt;
 
 use super::files::{self, Found};
 use super::work;
-use crate::engine::{race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking};
+use crate::engine::{
+    race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking, yield_now,
+};
 use crate::qt::{register_job, JobContext};
 
 /// The largest job count of the fan-out job.
@@ -170,9 +172,17 @@ pub fn register_all() {
         Ok::<_, String>(move |ctx: JobContext| async move {
             ctx.set_step(&format!("0 of {count} done"));
             let started = Instant::now();
-            let mut jobs: FuturesUnordered<_> = (0..count)
-                .map(|i| run_blocking(move || work::count_primes_below(2_000 + i % 1000)))
-                .collect();
+            let mut jobs = FuturesUnordered::new();
+            for i in 0..count {
+                jobs.push(run_blocking(move || {
+                    work::count_primes_below(2_000 + i % 1000)
+                }));
+                // Submitting 100 000 jobs takes tens of milliseconds: let the loop paint and
+                // serve its timers in between.
+                if i % 512 == 511 {
+                    yield_now().await;
+                }
+            }
             let (mut done, mut total, mut shown_at) = (0u64, 0u64, Instant::now());
             while let Some(primes) = jobs.next().await {
                 total += primes?;

@@ -17,6 +17,13 @@ pub(crate) const PER_POLL: u32 = 128;
 
 thread_local! {
     static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
+    /// Set by [`yield_now`]: the drain checks its time budget after this poll.
+    static YIELDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `true` (once) when the poll that just ended called [`yield_now`].
+pub(crate) fn take_yield() -> bool {
+    YIELDED.with(|y| y.replace(false))
 }
 
 /// Gives the poll that follows a fresh budget.
@@ -43,4 +50,56 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 /// After a handle's inner future was ready: one result taken.
 pub(crate) fn consumed() {
     BUDGET.with(|b| b.set(b.get().saturating_sub(1)));
+}
+
+/// Gives the event loop a turn: the coroutine is queued again behind the work that is ready, and
+/// the drain may return to the loop (its time budget permitting) before it resumes. Use it in a
+/// long stretch of GUI-thread work without awaits, such as submitting thousands of jobs.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{run_blocking, spawn, testing::FakeLoop, yield_now};
+///
+/// let fake = FakeLoop::new();
+/// let total = fake
+///     .block_on(spawn(async {
+///         let mut jobs = Vec::new();
+///         for i in 0..10_000u64 {
+///             jobs.push(run_blocking(move || i));
+///             if i % 500 == 499 {
+///                 yield_now().await; // painting and timers may run here
+///             }
+///         }
+///         futures::future::try_join_all(jobs).await.map(|v| v.iter().sum::<u64>())
+///     }))
+///     .unwrap()
+///     .unwrap();
+/// assert_eq!(total, 49_995_000);
+/// ```
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future of [`yield_now`].
+#[derive(Debug)]
+#[must_use = "yield_now() does nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        // The rest of this poll's budget is given up too.
+        BUDGET.with(|b| b.set(b.get().min(1)));
+        YIELDED.with(|y| y.set(true));
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
