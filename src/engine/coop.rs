@@ -17,13 +17,12 @@ pub(crate) const PER_POLL: u32 = 128;
 
 thread_local! {
     static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
-    /// Set by [`yield_now`]: the drain checks its time budget after this poll.
-    static YIELDED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// `true` (once) when the poll that just ended called [`yield_now`].
-pub(crate) fn take_yield() -> bool {
-    YIELDED.with(|y| y.replace(false))
+/// `true` when the poll that just ended spent its budget: it took [`PER_POLL`] ready results,
+/// or called [`yield_now`]. The drain then reads the clock at once.
+pub(crate) fn spent() -> bool {
+    BUDGET.with(|b| b.get() == 0)
 }
 
 /// Gives the poll that follows a fresh budget.
@@ -96,9 +95,13 @@ impl std::future::Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        // The rest of this poll's budget is given up too.
-        BUDGET.with(|b| b.set(b.get().min(1)));
-        YIELDED.with(|y| y.set(true));
+        // The rest of this poll's budget is given up too (inside a drain; outside one there is
+        // no budget to give up).
+        BUDGET.with(|b| {
+            if b.get() != u32::MAX {
+                b.set(0);
+            }
+        });
         cx.waker().wake_by_ref();
         Poll::Pending
     }

@@ -417,8 +417,8 @@ pub fn drain() {
             // Coroutines catch their own panics; this only guards the executor's invariants.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
             polls += 1;
-            // The clock is read every 8 polls, and after a poll that asked to yield.
-            if (polls % 8 == 0 || coop::take_yield()) && Instant::now() >= deadline {
+            // The clock is read every 8 polls, and after a poll that spent its budget (a yield).
+            if (polls % 8 == 0 || coop::spent()) && Instant::now() >= deadline {
                 out_of_budget = true;
                 break;
             }
@@ -457,6 +457,7 @@ pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
         pending_timers: local.timers.borrow().len() as u64,
+        live_coroutines: tasks::live() as u64,
         ..STATS.with(Cell::get)
     })
 }
@@ -546,12 +547,9 @@ where
     F::Output: 'static,
 {
     let shared = Arc::clone(&local.shared);
-    let counted = Counted;
-    bump(|s| s.live_coroutines += 1);
     let wrapped = CatchPanics {
         future,
         registered: tasks::register(label, owner),
-        _counted: counted,
     };
     let (runnable, task) = async_task::spawn_local(wrapped, move |r| shared.schedule(r));
     runnable.schedule();
@@ -568,7 +566,6 @@ pin_project_lite::pin_project! {
         #[pin]
         future: F,
         registered: Registered,
-        _counted: Counted,
     }
 }
 
@@ -589,20 +586,6 @@ impl<F: Future> Future for CatchPanics<F> {
                 })))
             }
         }
-    }
-}
-
-/// Decrements the live-coroutine count when a coroutine's future is dropped (on the GUI thread:
-/// local futures are only dropped there).
-struct Counted;
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        let _ = STATS.try_with(|stats| {
-            let mut s = stats.get();
-            s.live_coroutines = s.live_coroutines.saturating_sub(1);
-            stats.set(s);
-        });
     }
 }
 

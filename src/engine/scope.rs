@@ -97,6 +97,14 @@ impl Scope {
         *self.state.owner.borrow_mut() = Some(Rc::from(owner.into()));
     }
 
+    /// Names the owner with `name()` unless it has a name already (then `name` is not called).
+    pub fn name_owner_once(&self, name: impl FnOnce() -> String) {
+        let mut owner = self.state.owner.borrow_mut();
+        if owner.is_none() {
+            *owner = Some(Rc::from(name()));
+        }
+    }
+
     /// The owner's name, if it was given.
     pub fn owner(&self) -> Option<String> {
         self.state.owner.borrow().as_deref().map(str::to_owned)

@@ -17,6 +17,13 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaskId(u64);
 
+impl TaskId {
+    /// The id as a number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)
@@ -65,7 +72,7 @@ pub struct TaskInfo {
     pub state: TaskState,
     /// Time since it was spawned.
     pub age: Duration,
-    /// How often it was polled.
+    /// How often it was polled (polls that ended; not the one a snapshot is taken from).
     pub polls: u64,
 }
 
@@ -108,8 +115,7 @@ const WAIT_NAMES: [&str; 7] = [
     "coroutine",
 ];
 
-const STARTING: u8 = 0xfe;
-const RUNNING: u8 = 0xff;
+const STARTING: u8 = 0xff;
 
 /// A label and an owner, shared by the tasks that have both (a loop spawning many coroutines
 /// from one place stores them once).
@@ -199,6 +205,13 @@ thread_local! {
     static LIST: RefCell<List> = RefCell::new(List::default());
     /// What the future being polled right now said it waits for (0 = nothing yet).
     static WAIT: Cell<u8> = const { Cell::new(0) };
+    /// The row of the task being polled, plus one (0: none).
+    static POLLING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many tasks are alive (spawned, not yet finished or dropped).
+pub(crate) fn live() -> usize {
+    LIST.with(|l| l.borrow().live)
 }
 
 /// Records a new task; the returned guard removes it when the task's future is dropped.
@@ -235,16 +248,10 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> Registered {
 pub(crate) struct Registered(u32);
 
 impl Registered {
-    /// Brackets one poll of the task.
+    /// Brackets one poll of the task (its row is written once, when the poll ends).
     pub(crate) fn polling(&self) -> Polling<'_> {
-        let _ = LIST.try_with(|l| {
-            if let Ok(mut list) = l.try_borrow_mut() {
-                let slot = &mut list.slots[self.0 as usize];
-                slot.state = RUNNING;
-                slot.polls = slot.polls.saturating_add(1);
-            }
-        });
         let _ = WAIT.try_with(|w| w.set(0));
+        let _ = POLLING.try_with(|p| p.set(self.0 + 1));
         Polling(self)
     }
 }
@@ -263,15 +270,18 @@ impl Drop for Registered {
     }
 }
 
-/// Ends a poll: records what the task now waits for.
+/// Ends a poll: counts it and records what the task now waits for.
 pub(crate) struct Polling<'a>(&'a Registered);
 
 impl Drop for Polling<'_> {
     fn drop(&mut self) {
+        let _ = POLLING.try_with(|p| p.set(0));
         let on = WAIT.try_with(Cell::get).unwrap_or(0);
         let _ = LIST.try_with(|l| {
             if let Ok(mut list) = l.try_borrow_mut() {
-                list.slots[self.0 .0 as usize].state = on;
+                let slot = &mut list.slots[self.0 .0 as usize];
+                slot.state = on;
+                slot.polls = slot.polls.saturating_add(1);
             }
         });
     }
@@ -319,8 +329,9 @@ pub fn tasks() -> Vec<TaskInfo> {
     LIST.with(|l| {
         let mut list = l.borrow_mut();
         let since_epoch = list.epoch().elapsed();
+        let polling = POLLING.with(Cell::get);
         let mut out: Vec<TaskInfo> = Vec::with_capacity(list.live);
-        for slot in list.slots.iter().filter(|s| s.seq != 0) {
+        for (index, slot) in list.slots.iter().enumerate().filter(|(_, s)| s.seq != 0) {
             let Some(meta) = list.metas[slot.meta as usize].as_ref() else {
                 continue;
             };
@@ -332,8 +343,8 @@ pub fn tasks() -> Vec<TaskInfo> {
                 },
                 owner: meta.owner.as_deref().map(str::to_owned),
                 state: match slot.state {
+                    _ if polling as usize == index + 1 => TaskState::Running,
                     STARTING => TaskState::Starting,
-                    RUNNING => TaskState::Running,
                     n => TaskState::Waiting {
                         on: WAIT_NAMES.get(usize::from(n)).copied().unwrap_or("other"),
                     },

@@ -102,12 +102,12 @@ where
     let ptr = NonNull::from(object.as_ref().get_ref());
     let object = object.into_ref().get_ref();
     let scope = object.rust().coroutines();
-    if scope.owner().is_none() {
+    scope.name_owner_once(|| {
         let type_name = std::any::type_name::<T>();
         let short = type_name.rsplit("::").next().unwrap_or(type_name);
         let serial = OWNER_SERIAL.with(|n| n.replace(n.get() + 1));
-        scope.set_owner(format!("{short} #{serial}"));
-    }
+        format!("{short} #{serial}")
+    });
     let this = QObjectRef {
         ptr,
         liveness: scope.liveness(),
