@@ -106,6 +106,7 @@ pub struct AsyncJobRust {
     item_count: i32,
     waiting_for_answer: bool,
     current: Option<CoroutineId>,
+    started: Option<Instant>,
     coroutines: Scope,
 }
 
@@ -127,6 +128,7 @@ impl Default for AsyncJobRust {
             item_count: 0,
             waiting_for_answer: false,
             current: None,
+            started: None,
             coroutines: Scope::new(),
         }
     }
@@ -182,7 +184,7 @@ impl qobject::AsyncJob {
         self.as_mut().set_running(true);
         self.as_mut().set_state(QString::from("queued"));
         tracing::info!(job = %name, kind, ?args, "job started");
-        let started = Instant::now();
+        self.as_mut().rust_mut().started = Some(Instant::now());
         let label = name.clone();
         let id = self.as_mut().spawn_labeled(label, move |this| async move {
             let ctx = JobContext { this: this.clone() };
@@ -191,11 +193,9 @@ impl qobject::AsyncJob {
                 .catch_unwind()
                 .await
                 .unwrap_or_else(|payload| Err(panic_error(&*payload)));
-            let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
             this.with(|mut o| {
-                o.as_mut().set_elapsed_ms(elapsed_ms);
-                o.as_mut().set_waiting_for_answer(false);
                 o.as_mut().rust_mut().current = None;
+                let elapsed_ms = o.elapsed_so_far_ms();
                 let state = match outcome {
                     Ok(text) => {
                         tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
@@ -216,9 +216,7 @@ impl qobject::AsyncJob {
                         "failed"
                     }
                 };
-                o.as_mut().set_running(false);
-                o.as_mut().set_state(QString::from(state));
-                o.finished();
+                o.finish(state);
             });
             Ok(())
         });
@@ -231,15 +229,24 @@ impl qobject::AsyncJob {
             return;
         };
         self.rust().coroutines.abort(id);
-        tracing::info!(job = %self.name(), "job cancelled");
-        let elapsed_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-            - *self.started_at_ms();
-        self.as_mut().set_elapsed_ms(elapsed_ms.max(0.0));
+        tracing::info!(job = %self.name(), elapsed_ms = self.elapsed_so_far_ms(), "job cancelled");
+        self.finish("cancelled");
+    }
+
+    /// Milliseconds since the job started.
+    fn elapsed_so_far_ms(&self) -> f64 {
+        self.rust()
+            .started
+            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1e3)
+    }
+
+    /// The job ended in `state` (done, failed or cancelled).
+    fn finish(mut self: Pin<&mut Self>, state: &str) {
+        let elapsed_ms = self.elapsed_so_far_ms();
+        self.as_mut().set_elapsed_ms(elapsed_ms);
         self.as_mut().set_waiting_for_answer(false);
         self.as_mut().set_running(false);
-        self.as_mut().set_state(QString::from("cancelled"));
+        self.as_mut().set_state(QString::from(state));
         self.finished();
     }
 
