@@ -99,9 +99,8 @@ ApplicationWindow {
     function removeJob(index) {
         var job = jobsModel.get(index).job
         jobsModel.remove(index)
-        askDialog.forget(job)
         if (job.running)
-            job.cancel()
+            job.cancel() // its `finished` also takes back a question it asked
         // Destroyed a moment later, once its row is gone (the row's bindings read the job).
         job.destroy(1000)
     }
@@ -185,6 +184,7 @@ ApplicationWindow {
                         Layout.fillWidth: true
                     }
                     Label {
+                        objectName: "jobCountLabel"
                         text: {
                             var running = 0
                             for (var i = 0; i < jobsModel.count; ++i)
@@ -192,8 +192,6 @@ ApplicationWindow {
                             return running + " running · " + jobsModel.count + " in the list"
                         }
                         opacity: 0.7
-                        // Re-evaluated by the heartbeat: `running` of a model's object is not a role.
-                        property int tick: root.heartbeat
                     }
                     Button {
                         objectName: "clearButton"

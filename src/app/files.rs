@@ -132,12 +132,7 @@ pub fn sha256_file(
             return Ok(None);
         }
     }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(Some((hex, done)))
+    Ok(Some((hex(&hasher.finalize()), done)))
 }
 
 /// What a folder scan found.
@@ -222,10 +217,11 @@ pub fn compress(
 
 /// The SHA-256 of `data`, as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(data))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A size in bytes for people: "1.5 MiB".

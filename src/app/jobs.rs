@@ -22,6 +22,7 @@ use super::files::{self, Found};
 use super::work;
 use crate::engine::{
     race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking, yield_now,
+    Cancelled,
 };
 use crate::qt::{register_job, JobContext};
 
@@ -71,7 +72,7 @@ pub fn register_all() {
                         w.step(&format!("{done_text} of {total_text}"));
                         w.tick(done as f64 / total as f64)
                     })?;
-                    done.ok_or_else(|| crate::engine::Cancelled.into())
+                    done.ok_or_else(|| Cancelled.into())
                 })
                 .await
                 .with_context(|| format!("hashing {shown}"))?;
@@ -87,7 +88,7 @@ pub fn register_all() {
             ctx.mark_running();
             let mut found = run_stream(64, move |tx| {
                 let summary = files::scan_folder(&root, &pattern, |item| tx.send(item).is_ok())?;
-                summary.ok_or_else(|| crate::engine::Cancelled.into())
+                summary.ok_or_else(|| Cancelled.into())
             });
             let (mut files_seen, mut bytes) = (0u64, 0u64);
             while let Some(item) = found.next().await {
@@ -124,7 +125,7 @@ pub fn register_all() {
             let count = ctx
                 .worker(move |w| {
                     let counted = work::count_primes_below_with(n, |done| w.tick(done));
-                    counted.ok_or_else(|| crate::engine::Cancelled.into())
+                    counted.ok_or_else(|| Cancelled.into())
                 })
                 .await?;
             Ok(format!("{count} primes below {n}"))
@@ -139,7 +140,7 @@ pub fn register_all() {
             let data = ctx
                 .worker(move |w| {
                     let data = work::generate_records(len, |done| w.tick(done));
-                    data.ok_or_else(|| crate::engine::Cancelled.into())
+                    data.ok_or_else(|| Cancelled.into())
                 })
                 .await?;
             ctx.set_step("step 2 of 3: compressing");
@@ -150,7 +151,7 @@ pub fn register_all() {
                         files::compress(&data, |done, total| w.tick(done as f64 / total as f64))?;
                     packed
                         .map(|p| (p, data.len()))
-                        .ok_or_else(|| crate::engine::Cancelled.into())
+                        .ok_or_else(|| Cancelled.into())
                 })
                 .await?;
             ctx.set_step("step 3 of 3: checksum");
@@ -217,11 +218,11 @@ pub fn register_all() {
             ctx.set_step("sieve against trial division");
             let sieve = run_cancellable(move |token| {
                 let count = work::count_primes_below_with(n, |_| !token.is_cancelled());
-                Ok(("the sieve", count.ok_or(crate::engine::Cancelled)?))
+                Ok(("the sieve", count.ok_or(Cancelled)?))
             });
             let trial = run_cancellable(move |token| {
                 let count = work::count_primes_by_trial_division(n, || token.is_cancelled());
-                Ok(("trial division", count.ok_or(crate::engine::Cancelled)?))
+                Ok(("trial division", count.ok_or(Cancelled)?))
             });
             let contest = race(sieve, trial);
             let (winner, count) = match limit {

@@ -128,7 +128,7 @@ fn tasks_json(list: &[TaskInfo]) -> String {
         let _ = write!(
             out,
             r#"{{"id":{},"label":{},"owner":{},"state":{},"ageMs":{},"polls":{}}}"#,
-            t.id.to_string().trim_start_matches('#'),
+            t.id.get(),
             json_string(&t.label),
             json_string(t.owner.as_deref().unwrap_or("")),
             json_string(&t.state.to_string()),
