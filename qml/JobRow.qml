@@ -75,15 +75,7 @@ Frame {
                 color: "white"
                 leftPadding: 6
                 rightPadding: 6
-                // A click selects the row and gives the list the keyboard (Delete cancels or removes).
-    TapHandler {
-        onTapped: {
-            row.ListView.view.currentIndex = row.index
-            row.ListView.view.forceActiveFocus()
-        }
-    }
-
-    background: Rectangle {
+                background: Rectangle {
                     color: row.stateColor
                     radius: 3
                 }

@@ -156,7 +156,7 @@ Frame {
                 objectName: "browseButton"
                 text: "Browse…"
                 visible: launcher.current.browse !== undefined
-                onClicked: launcher.current.browse === "file" ? fileDialog.open() : folderDialog.open()
+                onClicked: launcher.browse()
             }
         }
 
@@ -196,6 +196,43 @@ Frame {
         Item {
             Layout.fillHeight: true
         }
+    }
+
+    property alias fileDialog: fileDialog
+    property alias folderDialog: folderDialog
+
+    // On this Qt the file and folder dialogs are Qt Quick's own (non-native) implementation,
+    // which needs the Qt.labs.folderlistmodel module: without it Qt crashes when a dialog opens.
+    // So a dialog opens only once that module is known to load; otherwise the field says why.
+    property bool dialogsAvailable: false
+    function dialogSupportError() {
+        if (dialogsAvailable)
+            return ""
+        try {
+            var probe = Qt.createQmlObject("import Qt.labs.folderlistmodel; FolderListModel {}",
+                                           launcher, "dialogProbe")
+            probe.destroy()
+            dialogsAvailable = true
+            return ""
+        } catch (e) {
+            var detail = e.qmlErrors && e.qmlErrors.length > 0 ? e.qmlErrors[0].message : String(e)
+            console.warn("Browse… unavailable: " + detail)
+            return "The file dialog cannot open: Qt's module Qt.labs.folderlistmodel is missing "
+                 + "(Debian: qml6-module-qt-labs-folderlistmodel; scripts/deps.sh installs it). "
+                 + "Type the path instead."
+        }
+    }
+
+    function browse() {
+        var problem = dialogSupportError()
+        if (problem !== "") {
+            inputError = problem
+            return
+        }
+        if (current.browse === "file")
+            fileDialog.open()
+        else
+            folderDialog.open()
     }
 
     function pathOf(url) {

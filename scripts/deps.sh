@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing cxx-qt-async needs on Debian 12 (bookworm):
-# Qt 6 development files, the QML modules the window uses, lld, and Xvfb for the GUI tests.
+# Qt 6 development files, every QML module the window loads (the file and folder dialogs' own
+# non-native implementation needs Qt.labs.folderlistmodel), lld, and Xvfb for the GUI tests.
 # Only missing packages are installed (as root, or through sudo). Checks that cargo is there.
 set -euo pipefail
 
 BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools"
 RUN="qt6-qpa-plugins qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
      qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
-     qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-dialogs"
+     qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-dialogs
+     qml6-module-qt-labs-folderlistmodel"
 TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth xdotool"
 
 missing=()

@@ -88,6 +88,14 @@ TestCase {
         return row
     }
 
+    // Every test fails on a QML module or component that does not load (a missing Debian
+    // package, a typo in an import): on this Qt such a failure can crash the app later.
+    function init() {
+        failOnWarning(/is not installed/)
+        failOnWarning(/Failed to load/)
+        failOnWarning(/module .* is not installed/)
+    }
+
     function cleanup() {
         // Saved for every test; the Rust harness keeps only the failures' screenshots.
         if (win && current !== "") {
@@ -413,5 +421,73 @@ TestCase {
         }, 5000, "the task list shows the job: " + win.diagnostics.tasksJson)
         verify(win.diagnosticsPanel.taskView.count >= 2, "the job and the lag meter at least")
         job.cancel()
+    }
+
+    // The dialog's own (non-native) implementation is a popup of the window.
+    function dialogList(name) {
+        var list = null
+        tryVerify(function () {
+            list = findChild(win, name)
+            return list !== null && list.visible && list.count > 0
+        }, 10000, "the dialog shows its list " + name)
+        return list
+    }
+
+    function test_browse_opens_the_file_dialog_and_escape_cancels_it() {
+        open("test_browse_opens_the_file_dialog_and_escape_cancels_it")
+        pick("hash")
+        typeInto(win.launcher.field1, "typed-before")
+        mouseClick(win.launcher.browseButton)
+        var dialog = win.launcher.fileDialog
+        tryVerify(function () { return dialog.visible }, 10000, "the file dialog opened")
+        dialogList("fileDialogListView")
+        compare(win.launcher.inputError, "")
+        keyClick(Qt.Key_Escape)
+        tryVerify(function () { return !dialog.visible }, 5000, "Escape closed the dialog")
+        compare(win.launcher.field1.text, "typed-before", "cancelling changed nothing")
+        compare(win.jobsModel.count, 0)
+    }
+
+    function test_browse_opens_the_folder_dialog_and_escape_cancels_it() {
+        open("test_browse_opens_the_folder_dialog_and_escape_cancels_it")
+        pick("scan")
+        mouseClick(win.launcher.browseButton)
+        var dialog = win.launcher.folderDialog
+        tryVerify(function () { return dialog.visible }, 10000, "the folder dialog opened")
+        dialogList("folderDialogListView")
+        keyClick(Qt.Key_Escape)
+        tryVerify(function () { return !dialog.visible }, 5000, "Escape closed the dialog")
+        compare(win.launcher.inputError, "")
+    }
+
+    function test_a_file_picked_in_the_dialog_is_hashed() {
+        open("test_a_file_picked_in_the_dialog_is_hashed")
+        pick("hash")
+        win.launcher.lastFolder = fixtures
+        mouseClick(win.launcher.browseButton)
+        var dialog = win.launcher.fileDialog
+        tryVerify(function () { return dialog.visible }, 10000, "the file dialog opened")
+        var list = dialogList("fileDialogListView")
+        var target = null
+        tryVerify(function () {
+            for (var i = 0; i < list.count; ++i) {
+                var d = findChild(list, "fileDialogDelegate" + i)
+                if (d !== null && d.fileName === "abc.txt")
+                    target = d
+            }
+            return target !== null
+        }, 5000, "abc.txt is listed in " + dialog.currentFolder)
+        mouseClick(target)
+        if (dialog.visible)
+            mouseClick(target) // a first click may only select
+        if (dialog.visible)
+            keyClick(Qt.Key_Return)
+        tryVerify(function () { return !dialog.visible }, 5000, "choosing the file closed the dialog")
+        compare(win.launcher.field1.text, fixtures + "/abc.txt")
+        mouseClick(win.launcher.startButton)
+        compare(win.jobsModel.count, 1)
+        var job = win.jobsModel.get(0).job
+        tryCompare(job, "state", "done", 20000)
+        compare(job.result, "SHA-256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (3 B)")
     }
 }
