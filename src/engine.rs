@@ -3,9 +3,9 @@
 //! | module | what it holds |
 //! |---|---|
 //! | `waker` | [`LoopWaker`], the one seam to an event loop |
-//! | `executor` | [`Runtime`], [`spawn`], [`drain`], [`Coroutine`] handles, [`stats`] |
+//! | `executor` | [`Runtime`] and its [`Drainer`], [`spawn`], [`Coroutine`] handles, [`stats`] |
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
-//! | `coop` | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
+//! | [`coop`] | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
@@ -23,7 +23,7 @@
 
 mod cancel;
 mod compose;
-mod coop;
+pub mod coop;
 mod error;
 mod executor;
 mod job;
@@ -45,7 +45,7 @@ pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use coop::{yield_now, YieldNow};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
 pub use executor::{
-    drain, has_runtime, set_report_hook, spawn, stats, worker_threads, Coroutine, Runtime,
+    has_runtime, set_report_hook, spawn, stats, worker_threads, Coroutine, Drainer, Runtime,
     RuntimeBuilder, Stats, GUI_THREAD_RULE,
 };
 pub use job::{run_blocking, try_run_blocking, Job};

@@ -147,9 +147,7 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
 #[test]
 fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     let fake = FakeLoop::new_uninstalled();
-    let runtime = Runtime::builder()
-        .shutdown_wait(Duration::from_secs(2))
-        .install(fake.waker());
+    let runtime = fake.install(Runtime::builder().shutdown_wait(Duration::from_secs(2)));
     let (tx, events) = mpsc::channel();
     let scope = Scope::new();
     scope.spawn(async move {

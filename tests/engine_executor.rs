@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use cxx_qt_async::engine::{
-    drain, run_blocking, spawn, stats, testing::FakeLoop, CoroutineError, Runtime, GUI_THREAD_RULE,
+    run_blocking, spawn, stats, testing::FakeLoop, CoroutineError, Runtime, GUI_THREAD_RULE,
 };
 use futures::channel::oneshot;
 
@@ -158,10 +158,19 @@ fn spawn_off_the_gui_thread_panics_naming_the_rule() {
 }
 
 #[test]
-fn drain_off_the_gui_thread_panics_naming_the_rule() {
-    let message = panic_off_the_gui_thread(drain);
-    assert!(message.contains("drain() called on thread"), "{message}");
-    assert!(message.contains(GUI_THREAD_RULE), "{message}");
+fn a_drain_from_inside_a_coroutine_panics_naming_the_rule() {
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(Runtime::builder());
+    let drainer = runtime.drainer();
+    let outcome = fake.block_on(spawn(async move { drainer.drain() }));
+    match outcome {
+        Err(CoroutineError::Panicked { message, .. }) => {
+            assert!(message.contains("drains never nest"), "{message}");
+            assert!(message.contains(GUI_THREAD_RULE), "{message}");
+        }
+        other => panic!("the nested drain was refused: {other:?}"),
+    }
+    drop(runtime);
 }
 
 #[test]
@@ -271,4 +280,45 @@ fn yield_now_lets_a_long_stretch_of_gui_work_return_to_the_loop_between_chunks()
         drains >= 20,
         "each chunk ran in its own drain (the loop got a turn in between): {drains} drains"
     );
+}
+
+#[test]
+fn a_drain_that_unwinds_leaves_the_executor_working() {
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
+
+    /// A foreign waker that panics when woken (a broken integration).
+    struct Exploding;
+    impl Wake for Exploding {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker explodes");
+        }
+    }
+
+    let fake = FakeLoop::new();
+    // A timer registered with the exploding waker: it is woken inside the next drain.
+    let mut parked = Box::pin(cxx_qt_async::engine::sleep(Duration::from_millis(1)));
+    let waker = Waker::from(Arc::new(Exploding));
+    assert!(parked
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    thread::sleep(Duration::from_millis(5));
+    // Work is queued (the latch is armed) when the drain unwinds.
+    let queued = spawn(async { "queued before the unwind" });
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fake.turn();
+    }));
+    assert!(
+        unwound.is_err(),
+        "the drain unwound through the waker's panic"
+    );
+    // The executor still drains and its timers still fire.
+    let slept = fake.block_on(spawn(async {
+        cxx_qt_async::engine::sleep(Duration::from_millis(5)).await;
+        "slept"
+    }));
+    assert_eq!(slept.unwrap(), "slept");
+    assert_eq!(fake.block_on(queued).unwrap(), "queued before the unwind");
 }

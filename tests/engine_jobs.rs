@@ -116,10 +116,11 @@ fn dropping_the_awaiting_coroutine_means_a_queued_job_never_runs() {
 #[test]
 fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
     let fake = FakeLoop::new_uninstalled();
-    let runtime = Runtime::builder()
-        .worker_threads(1)
-        .shutdown_wait(Duration::ZERO)
-        .install(fake.waker());
+    let runtime = fake.install(
+        Runtime::builder()
+            .worker_threads(1)
+            .shutdown_wait(Duration::ZERO),
+    );
     let (release, blocked) = mpsc::channel::<()>();
     let busy = run_blocking(move || blocked.recv().unwrap());
     let queued = run_blocking(|| "never");

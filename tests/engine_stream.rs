@@ -76,3 +76,116 @@ fn dropping_the_stream_stops_the_producer() {
     );
     assert!(sent.load(Ordering::SeqCst) < 10, "it stopped right away");
 }
+
+/// Counts how many items a coroutine takes in each of its polls.
+struct PerPoll<F> {
+    future: std::pin::Pin<Box<F>>,
+    taken: std::rc::Rc<std::cell::Cell<usize>>,
+    most: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<F: std::future::Future> std::future::Future for PerPoll<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        self.taken.set(0);
+        let polled = self.future.as_mut().poll(cx);
+        self.most.set(self.most.get().max(self.taken.get()));
+        polled
+    }
+}
+
+#[test]
+fn a_full_stream_cannot_hold_one_poll_beyond_the_cooperative_budget() {
+    let fake = FakeLoop::new();
+    let total = 20_000usize;
+    let taken = std::rc::Rc::new(std::cell::Cell::new(0));
+    let most = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = taken.clone();
+    let consumer = async move {
+        // A buffer far larger than the budget, filled before the consumer starts.
+        let mut items = run_stream(total, move |tx| {
+            for i in 0..total {
+                tx.send(i)?;
+            }
+            Ok(())
+        });
+        sleep(Duration::from_millis(50)).await;
+        let mut received = 0usize;
+        while items.next().await.is_some() {
+            received += 1;
+            counter.set(counter.get() + 1);
+        }
+        items.finish().await.unwrap();
+        received
+    };
+    let received = fake
+        .block_on(spawn(PerPoll {
+            future: Box::pin(consumer),
+            taken,
+            most: most.clone(),
+        }))
+        .unwrap();
+    assert_eq!(received, total, "every item arrived");
+    assert!(
+        most.get() <= 128,
+        "one poll took {} items; the cooperative budget is 128",
+        most.get()
+    );
+}
+
+#[test]
+fn finish_before_the_end_stops_a_producer_blocked_on_a_full_buffer() {
+    let fake = FakeLoop::new();
+    let outcome = fake
+        .block_on(spawn(async {
+            let mut items = run_stream(2, |tx| {
+                for i in 0u64.. {
+                    tx.send(i)?; // blocks while the buffer is full
+                }
+                Ok(())
+            });
+            assert_eq!(items.next().await, Some(0));
+            // The producer is (or soon will be) waiting for room that nobody will make.
+            cxx_qt_async::engine::timeout(Duration::from_secs(5), items.finish()).await
+        }))
+        .unwrap();
+    let result = outcome.expect("finish() returned instead of hanging");
+    let err = result.expect_err("the producer was stopped, not finished");
+    assert!(
+        cxx_qt_async::engine::is_cancelled(&err),
+        "it stopped as cancelled: {err:#}"
+    );
+}
+
+#[test]
+fn cancel_stops_a_producer_blocked_on_a_full_buffer() {
+    let fake = FakeLoop::new();
+    let (stopped_tx, stopped) = std::sync::mpsc::channel();
+    let rest = fake
+        .block_on(spawn(async move {
+            let mut items = run_stream(2, move |tx| {
+                let outcome = (0u64..).try_for_each(|i| tx.send(i));
+                let _ = stopped_tx.send(outcome.is_err());
+                Ok(())
+            });
+            assert_eq!(items.next().await, Some(0));
+            sleep(Duration::from_millis(20)).await; // the producer fills the buffer and waits
+            items.cancel();
+            // Nothing is read and the stream is kept alive: only cancel() may stop the producer.
+            let stopped_in_time = stopped.recv_timeout(Duration::from_secs(5));
+            let rest: Vec<u64> = items.by_ref().collect().await;
+            (rest, stopped_in_time, items)
+        }))
+        .unwrap();
+    let (rest, stopped_in_time, _items) = rest;
+    assert_eq!(
+        stopped_in_time,
+        Ok(true),
+        "the producer's send failed with Cancelled while the stream was still held"
+    );
+    assert!(rest.len() <= 3, "only what was buffered followed: {rest:?}");
+}

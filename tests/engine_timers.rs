@@ -59,12 +59,13 @@ fn sleeps_fire_in_deadline_order() {
 fn interval_skips_missed_ticks_instead_of_bursting() {
     let fake = FakeLoop::new();
     let period = Duration::from_millis(5);
-    let ticks = Rc::new(RefCell::new(Vec::new()));
+    // Each tick: (the instant it was scheduled for, the instant it was delivered).
+    let ticks = Rc::new(RefCell::new(Vec::<(Instant, Instant)>::new()));
     let t = ticks.clone();
     let handle = spawn(async move {
         let mut every = interval(period);
         while let Some(at) = every.next().await {
-            t.borrow_mut().push(at);
+            t.borrow_mut().push((at, Instant::now()));
             if t.borrow().len() == 1 {
                 // The GUI thread is busy for 6 periods right after the first tick.
                 thread::sleep(period * 6);
@@ -76,10 +77,49 @@ fn interval_skips_missed_ticks_instead_of_bursting() {
     });
     fake.block_on(handle).unwrap();
     let ticks = ticks.borrow();
+    let delivered: Vec<_> = ticks.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    // A bursting interval delivers the missed ticks back to back after the stall.
     assert!(
-        ticks[2] - ticks[1] >= period - Duration::from_millis(1),
-        "no catch-up burst after the stall: {:?}",
-        ticks.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()
+        delivered[1] >= period - Duration::from_millis(1),
+        "no catch-up burst after the stall: delivered {delivered:?} apart"
+    );
+    // The missed ticks were skipped: the tick after the late one is scheduled past the stall.
+    assert!(
+        ticks[2].0 - ticks[1].0 > period,
+        "the ticks missed during the stall were skipped, not scheduled back to back: {:?}",
+        ticks
+            .windows(2)
+            .map(|w| w[1].0 - w[0].0)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn shutdown_drops_detached_coroutines_parked_on_a_timer() {
+    struct Dropped(Rc<RefCell<u32>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            *self.0.borrow_mut() += 1;
+        }
+    }
+    let drops = Rc::new(RefCell::new(0));
+    let fake = FakeLoop::new();
+    for _ in 0..3 {
+        let guard = Dropped(drops.clone());
+        spawn(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        })
+        .detach();
+    }
+    // Let each coroutine run to its sleep: from now on only the timer's waker holds it.
+    fake.run_until(|| stats().pending_timers == 3).unwrap();
+    assert_eq!(*drops.borrow(), 0);
+    drop(fake); // the runtime shuts down
+    assert_eq!(
+        *drops.borrow(),
+        3,
+        "every detached coroutine was dropped, its destructors run, at shutdown"
     );
 }
 

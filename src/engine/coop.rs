@@ -1,13 +1,22 @@
 //! Cooperative budget: how many ready results one poll of a coroutine may take.
 //!
-//! A coroutine that awaits many already-finished jobs or coroutines in a row (joining a batch)
-//! would otherwise do all of it in one poll, and a drain's time budget can only act between
-//! polls. Each drain gives every poll [`PER_POLL`] ready results; after that, [`Job`] and
-//! [`Coroutine`] handles report `Pending` and wake their task, which continues at a later drain.
-//! Outside a drain (a plain `block_on`) the budget is unlimited.
+//! A coroutine that awaits many already-finished jobs, coroutines or stream items in a row
+//! (joining a batch, reading a stream whose producer keeps its buffer full) would otherwise do
+//! all of it in one poll, and a drain's time budget can only act between polls. Each drain gives
+//! every poll 128 ready results; after that, every engine future that hands out a result
+//! ([`Job`], [`Coroutine`], [`JobStream`], [`Sleep`], [`Interval`], [`ProgressWatch`], and the
+//! Qt layer's signal waits) reports `Pending` and wakes its task, which continues at a later
+//! drain. Outside a drain (a plain `block_on`) the budget is unlimited.
+//!
+//! A future of your own that can be ready many times in a row does the same with
+//! [`poll_proceed`] and [`consumed`] (the names follow `tokio::task::coop`).
 //!
 //! [`Job`]: super::Job
 //! [`Coroutine`]: super::Coroutine
+//! [`JobStream`]: super::JobStream
+//! [`Sleep`]: super::Sleep
+//! [`Interval`]: super::Interval
+//! [`ProgressWatch`]: super::ProgressWatch
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
@@ -35,8 +44,30 @@ pub(crate) fn unlimited() {
     BUDGET.with(|b| b.set(u32::MAX));
 }
 
-/// Before polling a handle's inner future: `Pending` (and a self-wake) when the budget is spent.
-pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+/// Call first in a `poll` that may hand out a ready result: `Pending` (and a self-wake, so the
+/// task runs again at a later drain) once this poll's budget is spent, else `Ready(())`.
+///
+/// # Examples
+///
+/// ```
+/// use std::pin::Pin;
+/// use std::task::{ready, Context, Poll};
+/// use cxx_qt_async::engine::coop;
+///
+/// /// A stream of numbers that are always ready.
+/// struct Counter(u64);
+///
+/// impl futures::Stream for Counter {
+///     type Item = u64;
+///     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+///         ready!(coop::poll_proceed(cx)); // the poll ends once its budget is spent
+///         coop::consumed();
+///         self.0 += 1;
+///         Poll::Ready(Some(self.0))
+///     }
+/// }
+/// ```
+pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     BUDGET.with(|b| match b.get() {
         0 => {
             cx.waker().wake_by_ref();
@@ -46,8 +77,9 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     })
 }
 
-/// After a handle's inner future was ready: one result taken.
-pub(crate) fn consumed() {
+/// Counts one ready result against this poll's budget; call it when `poll` returns `Ready`
+/// after [`poll_proceed`].
+pub fn consumed() {
     BUDGET.with(|b| b.set(b.get().saturating_sub(1)));
 }
 

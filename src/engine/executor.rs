@@ -236,10 +236,11 @@ fn bump(f: impl FnOnce(&mut Stats)) {
 /// use cxx_qt_async::engine::{Runtime, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new_uninstalled();
-/// let runtime = Runtime::builder()
-///     .worker_threads(2)
-///     .drain_budget(Duration::from_millis(2))
-///     .install(fake.waker());
+/// let runtime = fake.install(
+///     Runtime::builder()
+///         .worker_threads(2)
+///         .drain_budget(Duration::from_millis(2)),
+/// );
 /// assert_eq!(runtime.worker_threads(), 2);
 /// ```
 #[derive(Debug, Clone)]
@@ -317,6 +318,49 @@ impl RuntimeBuilder {
     }
 }
 
+/// The right to run the drains of one [`Runtime`]: what an event-loop integration calls each
+/// time its [`LoopWaker`] asked for a drain. Get it from [`Runtime::drainer`].
+///
+/// It is `!Send` (a drain runs on the runtime's own thread) and only the holder of the runtime
+/// can get one: the Qt layer keeps its own private, so no user code can run a drain from inside
+/// a QObject's method (where coroutines could borrow the object it holds).
+///
+/// ```compile_fail
+/// // A drainer stays on the GUI thread.
+/// fn assert_send<T: Send>(_: T) {}
+/// let fake = cxx_qt_async::engine::testing::FakeLoop::new_uninstalled();
+/// let runtime = fake.install(cxx_qt_async::engine::Runtime::builder());
+/// assert_send(runtime.drainer());
+/// ```
+///
+/// ```compile_fail
+/// // There is no free-standing drain to call.
+/// cxx_qt_async::engine::drain();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Drainer {
+    shared: std::sync::Weak<Shared>,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drainer {
+    /// Runs ready coroutines for at most the drain budget, then returns (see [`LoopWaker`]).
+    /// Does nothing once its runtime was dropped (a late event of the loop).
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a coroutine (drains never nest), naming the rule.
+    pub fn drain(&self) {
+        let Some(shared) = self.shared.upgrade() else {
+            return;
+        };
+        let current = OWNER.try_with(Cell::get).unwrap_or(0);
+        if current == Arc::as_ptr(&shared) as usize {
+            drain();
+        }
+    }
+}
+
 /// The installed executor and worker pool of one GUI thread. Dropping it shuts both down:
 /// queued jobs are cancelled, running jobs get [`RuntimeBuilder::shutdown_wait`] to finish, and
 /// every remaining coroutine is dropped (on this thread).
@@ -339,6 +383,15 @@ impl Runtime {
     pub fn worker_threads(&self) -> usize {
         self.workers
     }
+
+    /// What the event loop calls to drain this runtime (see [`Drainer`]).
+    pub fn drainer(&self) -> Drainer {
+        let shared = with_local("Runtime::drainer()", |local| Arc::downgrade(&local.shared));
+        Drainer {
+            shared,
+            _not_send: std::marker::PhantomData,
+        }
+    }
 }
 
 impl Drop for Runtime {
@@ -360,6 +413,11 @@ impl Drop for Runtime {
         // tokens of the jobs they were awaiting, so the pool's bounded wait below is short.
         drop_queued(&local.shared);
         local.pool.shutdown();
+        // Coroutines parked on a timer are referenced only by the timer's waker. Dropping the
+        // waker of a detached task schedules it one last time so that its future is dropped;
+        // that must happen while this thread is still the owner, or the runnable would be
+        // forgotten and the coroutine's destructors would never run.
+        drop(local.timers.take());
         drop_queued(&local.shared);
         // Only now: until here, `schedule` recognises this thread as the owner.
         let _ = OWNER.try_with(|o| o.set(0));
@@ -382,19 +440,23 @@ fn drop_queued(shared: &Shared) {
 
 /// Runs ready coroutines of this thread's runtime for at most the drain budget.
 ///
-/// The loop calls this once per [`LoopWaker::wake`]. If work is left when the budget is spent,
-/// the engine wakes the loop again, so painting and timers get their turn in between.
+/// Reached only through a [`Drainer`], which only the code that installed the runtime holds:
+/// user code (a QObject's method, a coroutine) cannot run a drain while it holds an object that
+/// coroutines may borrow.
 ///
 /// # Panics
 ///
 /// On a thread without a runtime (the message names the rule), or when called re-entrantly
 /// from inside a coroutine.
-pub fn drain() {
+pub(crate) fn drain() {
     with_local("drain()", |local| {
         assert!(
             !local.draining.replace(true),
             "drain() called from inside a coroutine. {GUI_THREAD_RULE}; drains never nest"
         );
+        // Reset even if the drain unwinds (a foreign waker that panics when a timer fires):
+        // a flag left set would stop timers from asking the loop for a drain, for good.
+        let _draining = DrainingGuard(local);
         let _capture = CaptureScope::enter();
         let started = Instant::now();
         let deadline = started + local.budget;
@@ -436,8 +498,6 @@ pub fn drain() {
             }
             ask_for_timers(local);
         }
-        coop::unlimited();
-        local.draining.set(false);
         let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         bump(|s| {
             s.longest_drain_us = s.longest_drain_us.max(took);
@@ -446,6 +506,23 @@ pub fn drain() {
             s.budget_yields += u64::from(out_of_budget);
         });
     })
+}
+
+/// Ends a drain: lifts the cooperative budget and clears the `draining` flag, also on unwind.
+struct DrainingGuard<'a>(&'a Local);
+
+impl Drop for DrainingGuard<'_> {
+    fn drop(&mut self) {
+        coop::unlimited();
+        self.0.draining.set(false);
+        if thread::panicking() {
+            // The drain did not reach its end: the latch may still be armed with work queued,
+            // which would coalesce every later wake into nothing. Start over with a fresh wake.
+            self.0.shared.latch.disarm();
+            self.0.shared.arm();
+            self.0.asked_for.set(None);
+        }
+    }
 }
 
 /// This thread's runtime counters.

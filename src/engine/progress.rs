@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use futures::task::AtomicWaker;
 use futures::{Future, Stream};
 
-use super::tasks;
 use super::timer::{sleep_until, Sleep};
+use super::{coop, tasks};
 
 /// The default minimum time between two values the GUI side sees: one frame at 60 Hz.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -149,6 +149,7 @@ impl<T> Stream for ProgressWatch<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // Noted first, so the throttle's timer does not name the wait.
         tasks::note_wait(tasks::Wait::Progress);
+        std::task::ready!(coop::poll_proceed(cx));
         if let Some(throttle) = self.throttle.as_mut() {
             std::task::ready!(Pin::new(throttle).poll(cx));
             self.throttle = None;
@@ -164,6 +165,7 @@ impl<T> Stream for ProgressWatch<T> {
         match latest {
             Some(value) => {
                 self.throttle = Some(sleep_until(Instant::now() + self.min_interval));
+                coop::consumed();
                 Poll::Ready(Some(value))
             }
             None if self.shared.reporters.load(Ordering::Acquire) == 0 => Poll::Ready(None),

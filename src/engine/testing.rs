@@ -11,7 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use super::executor::{drain, Runtime, RuntimeBuilder};
+use super::executor::{Drainer, Runtime, RuntimeBuilder};
 use super::waker::LoopWaker;
 
 /// How long [`FakeLoop::block_on`] and [`FakeLoop::run_until`] wait before they give up: 10 s
@@ -98,6 +98,8 @@ pub struct TimedOut(pub Duration);
 pub struct FakeLoop {
     inner: Arc<Inner>,
     runtime: Option<Runtime>,
+    /// Drains the runtime installed through this loop.
+    drainer: std::cell::RefCell<Option<Drainer>>,
 }
 
 impl std::fmt::Debug for FakeLoop {
@@ -123,20 +125,40 @@ impl FakeLoop {
     /// A fake loop with a runtime built from `builder` installed on this thread.
     pub fn with_runtime(builder: RuntimeBuilder) -> Self {
         let mut fake = Self::new_uninstalled();
-        fake.runtime = Some(builder.install(fake.waker()));
+        fake.runtime = Some(fake.install(builder));
         fake
     }
 
-    /// A fake loop with no runtime: install one yourself with [`FakeLoop::waker`].
+    /// A fake loop with no runtime: install one with [`FakeLoop::install`], which gives you
+    /// the [`Runtime`] guard to drop when you choose.
     pub fn new_uninstalled() -> Self {
         Self {
             inner: Arc::default(),
             runtime: None,
+            drainer: std::cell::RefCell::new(None),
         }
     }
 
+    /// Installs a runtime built from `builder` on this thread, driven by this loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async::engine::{run_blocking, testing::FakeLoop, Runtime};
+    ///
+    /// let fake = FakeLoop::new_uninstalled();
+    /// let runtime = fake.install(Runtime::builder().worker_threads(1));
+    /// assert_eq!(fake.block_on(run_blocking(|| 7)).unwrap(), 7);
+    /// drop(runtime); // shut down before the loop goes
+    /// ```
+    pub fn install(&self, builder: RuntimeBuilder) -> Runtime {
+        let runtime = builder.install(self.waker());
+        *self.drainer.borrow_mut() = Some(runtime.drainer());
+        runtime
+    }
+
     /// The loop waker to install a runtime with.
-    pub fn waker(&self) -> FakeWaker {
+    fn waker(&self) -> FakeWaker {
         FakeWaker(Arc::clone(&self.inner))
     }
 
@@ -170,7 +192,10 @@ impl FakeLoop {
             std::mem::take(&mut s.drain_requested) || timer_due
         };
         if requested {
-            drain();
+            let drainer = self.drainer.borrow().clone();
+            if let Some(drainer) = drainer {
+                drainer.drain();
+            }
         }
         requested
     }

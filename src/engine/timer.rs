@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use futures::Stream;
 
 use super::executor::{register_timer, remove_timer, TimerKey};
-use super::tasks;
+use super::{coop, tasks};
 
 /// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread.
 ///
@@ -68,10 +68,13 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A loop of elapsed sleeps (or of a short interval's ticks) must not hold a poll forever.
+        std::task::ready!(coop::poll_proceed(cx));
         if Instant::now() >= self.deadline {
             if let Some(key) = self.key.take() {
                 remove_timer(key);
             }
+            coop::consumed();
             return Poll::Ready(());
         }
         let deadline = self.deadline;

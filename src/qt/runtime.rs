@@ -9,7 +9,7 @@ use cxx::UniquePtr;
 use cxx_qt::{CxxQtThread, Threading};
 
 use super::loop_driver::qobject::{new_loop_driver, LoopDriver};
-use crate::engine::{self, LoopWaker, Runtime, RuntimeBuilder};
+use crate::engine::{self, Drainer, LoopWaker, Runtime, RuntimeBuilder};
 
 extern "C" {
     fn cxx_qt_async_drain_timer_new() -> *mut c_void;
@@ -23,10 +23,19 @@ extern "C" fn cxx_qt_async_drain_from_timer() {
     drain_caught();
 }
 
-/// Runs a drain; a panic must not cross into Qt (it would abort), and drain() only panics on a
-/// broken rule, which is reported instead.
+/// Runs a drain of this thread's [`QtRuntime`] (none once it is gone). A panic must not cross
+/// into Qt (it would abort); a drain only panics on a broken rule, which is reported instead.
 fn drain_caught() {
-    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(engine::drain)) {
+    let drainer = DRAIN_TIMER
+        .try_with(|slot| {
+            slot.try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(|t| t.drainer.clone()))
+        })
+        .ok()
+        .flatten();
+    let Some(drainer) = drainer else { return };
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drainer.drain())) {
         eprintln!(
             "cxx-qt-async: drain failed: {}",
             payload
@@ -36,30 +45,67 @@ fn drain_caught() {
     }
 }
 
-/// A zero-timeout single-shot QTimer living on the GUI thread, owned by [`QtRuntime`].
-struct DrainTimer(*mut c_void);
+/// A zero-timeout single-shot QTimer on the GUI thread. It lives in that thread's
+/// [`DRAIN_TIMER`] slot, from the runtime's installation until its shutdown: the pointer never
+/// leaves the thread that created it (the loop waker, which is `Send`, holds none).
+/// It also keeps the runtime's [`Drainer`], which never leaves this module: no user code can
+/// run a drain (from inside a QObject's method, say).
+struct DrainTimer {
+    timer: *mut c_void,
+    drainer: Drainer,
+}
 
 impl DrainTimer {
-    fn new() -> Self {
+    fn new(drainer: Drainer) -> Self {
         // SAFETY: creates a parentless QTimer on the calling (GUI) thread; we own the pointer.
-        Self(unsafe { cxx_qt_async_drain_timer_new() })
+        let timer = unsafe { cxx_qt_async_drain_timer_new() };
+        Self { timer, drainer }
+    }
+
+    fn start(&self, msec: c_int) {
+        // SAFETY: the pointer came from cxx_qt_async_drain_timer_new and is not yet deleted
+        // (that happens only in Drop, which takes it out of the slot first); we are on the
+        // thread that created it, since the slot is a thread-local of that thread.
+        unsafe { cxx_qt_async_drain_timer_start(self.timer, msec) }
     }
 }
 
 impl Drop for DrainTimer {
     fn drop(&mut self) {
-        // SAFETY: the pointer came from cxx_qt_async_drain_timer_new and is deleted once, on the
-        // GUI thread (QtRuntime is !Send); a deleted QTimer never fires.
-        unsafe { cxx_qt_async_drain_timer_delete(self.0) }
+        // SAFETY: the pointer came from cxx_qt_async_drain_timer_new and is deleted once, on
+        // the thread that created it (the thread-local slot's); a deleted QTimer never fires.
+        unsafe { cxx_qt_async_drain_timer_delete(self.timer) }
     }
 }
 
+thread_local! {
+    /// The drain timer and drainer of this thread's [`QtRuntime`] (none before install and
+    /// after drop).
+    static DRAIN_TIMER: RefCell<Option<DrainTimer>> = const { RefCell::new(None) };
+}
+
+/// `true` while a [`QtRuntime`] is installed on this thread.
+pub(crate) fn has_qt_runtime() -> bool {
+    DRAIN_TIMER
+        .try_with(|slot| slot.try_borrow().map_or(true, |s| s.is_some()))
+        .unwrap_or(false)
+}
+
+/// Starts this thread's drain timer; nothing when the runtime is gone (or being torn down).
+fn start_drain_timer(msec: c_int) {
+    let _ = DRAIN_TIMER.try_with(|slot| {
+        if let Ok(slot) = slot.try_borrow() {
+            if let Some(timer) = slot.as_ref() {
+                timer.start(msec);
+            }
+        }
+    });
+}
+
 /// The Qt side of the seam: a wake is one queued invocation on the GUI thread's [`LoopDriver`];
-/// a wake after a spent budget restarts the drain timer.
+/// a wake after a spent budget, or at a timer's deadline, starts the drain timer.
 struct QueuedWake {
     thread: CxxQtThread<LoopDriver>,
-    /// The drain timer's address, used only on the GUI thread (`wake_after_budget`).
-    timer: usize,
 }
 
 impl LoopWaker for QueuedWake {
@@ -69,23 +115,15 @@ impl LoopWaker for QueuedWake {
     }
 
     fn wake_after_budget(&self) {
-        self.start_timer(0);
+        // The engine calls this on the loop thread, whose slot holds the timer.
+        start_drain_timer(0);
     }
 
     fn wake_at(&self, deadline: Instant) {
         let wait = deadline.saturating_duration_since(Instant::now());
         // Round up: a drain before the deadline would find nothing due and ask again.
         let msec = wait.as_micros().div_ceil(1000);
-        self.start_timer(c_int::try_from(msec).unwrap_or(c_int::MAX));
-    }
-}
-
-impl QueuedWake {
-    fn start_timer(&self, msec: c_int) {
-        // SAFETY: the engine calls wake_after_budget and wake_at only on the loop (GUI) thread;
-        // the engine runtime, which owns this waker, is dropped before QtRuntime deletes the
-        // timer, so the pointer is live.
-        unsafe { cxx_qt_async_drain_timer_start(self.timer as *mut c_void, msec) }
+        start_drain_timer(c_int::try_from(msec).unwrap_or(c_int::MAX));
     }
 }
 
@@ -140,14 +178,11 @@ impl QtRuntimeBuilder {
             .as_ref()
             .expect("cxx-qt-async: could not create the LoopDriver QObject")
             .qt_thread();
-        let timer = DrainTimer::new();
-        let runtime = self.inner.install(QueuedWake {
-            thread,
-            timer: timer.0 as usize,
-        });
+        let runtime = self.inner.install(QueuedWake { thread });
+        let drainer = runtime.drainer();
+        DRAIN_TIMER.with(|slot| *slot.borrow_mut() = Some(DrainTimer::new(drainer)));
         QtRuntime {
             runtime: Some(runtime),
-            _timer: timer,
             driver,
         }
     }
@@ -176,7 +211,6 @@ impl QtRuntimeBuilder {
 #[must_use = "the runtime shuts down when this guard is dropped"]
 pub struct QtRuntime {
     runtime: Option<Runtime>,
-    _timer: DrainTimer,
     driver: UniquePtr<LoopDriver>,
 }
 
@@ -210,6 +244,8 @@ impl Drop for QtRuntime {
         // Shut the engine down first, while queued drains can still be posted (they are
         // dropped with the driver below, never run).
         drop(self.runtime.take());
+        let timer = DRAIN_TIMER.try_with(|slot| slot.borrow_mut().take());
+        drop(timer);
         self.driver = UniquePtr::null();
     }
 }
@@ -230,8 +266,19 @@ thread_local! {
 }
 
 /// Installs a default [`QtRuntime`] on this thread if it has none.
+///
+/// # Panics
+///
+/// If this thread has a runtime that is not a [`QtRuntime`] (an engine runtime installed by
+/// hand): QObjects' coroutines need the Qt one, whose drains only the Qt event loop runs.
 pub fn ensure_runtime() {
-    if !engine::has_runtime() {
+    if engine::has_runtime() {
+        assert!(
+            has_qt_runtime(),
+            "cxx-qt-async rule: QObjects spawn coroutines only on a thread whose runtime is a \
+             QtRuntime (this thread has a bare engine runtime, whose drains its installer runs)"
+        );
+    } else {
         let runtime = QtRuntime::install();
         IMPLICIT.with(|slot| *slot.0.borrow_mut() = Some(runtime));
     }
