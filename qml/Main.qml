@@ -83,11 +83,19 @@ ApplicationWindow {
         }
         launcher.inputError = ""
         var items = itemsComponent.createObject(job)
-        job.itemFound.connect(function (text) {
-            // Keep the newest 2000 lines; the count in the row stays exact.
-            if (items.count >= 2000)
-                items.remove(0)
-            items.append({ text: text })
+        var counted = 0
+        job.itemsFound.connect(function (batch) {
+            // One batch per frame at most, holding the newest `itemsKept` items; the list keeps
+            // that many lines and says where it skipped some. The count in the row (itemCount)
+            // stays exact.
+            var skipped = job.itemCount - counted - batch.length
+            counted = job.itemCount
+            if (skipped > 0)
+                items.append({ text: "⋯ " + skipped + " more, not listed" })
+            items.append(batch.map(function (text) { return { text: text } }))
+            var excess = items.count - job.itemsKept
+            if (excess > 0)
+                items.remove(0, excess)
         })
         job.question.connect(function (text) { askDialog.ask(job, text) })
         job.finished.connect(function () { askDialog.forget(job) })

@@ -39,6 +39,7 @@ pub mod qobject {
         #[qproperty(f64, started_at_ms, cxx_name = "startedAtMs")]
         #[qproperty(f64, elapsed_ms, cxx_name = "elapsedMs")]
         #[qproperty(i32, item_count, cxx_name = "itemCount")]
+        #[qproperty(i32, items_kept, cxx_name = "itemsKept")]
         #[qproperty(bool, waiting_for_answer, cxx_name = "waitingForAnswer")]
         type AsyncJob = super::AsyncJobRust;
 
@@ -57,10 +58,11 @@ pub mod qobject {
         #[qinvokable]
         fn answer(self: Pin<&mut AsyncJob>, yes: bool);
 
-        /// One partial result (e.g. a file found).
+        /// Partial results (e.g. files found), at most once per frame: the newest `itemsKept`
+        /// of those that arrived since the last batch. `itemCount` counts them all.
         #[qsignal]
-        #[cxx_name = "itemFound"]
-        fn item_found(self: Pin<&mut AsyncJob>, text: QString);
+        #[cxx_name = "itemsFound"]
+        fn items_found(self: Pin<&mut AsyncJob>, items: QStringList);
 
         /// The job asks a yes/no question; answer with `answer(yes)`.
         #[qsignal]
@@ -76,6 +78,7 @@ pub mod qobject {
     }
 }
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -86,7 +89,27 @@ use futures::FutureExt;
 
 use super::jobs::{prepare, JobContext};
 use super::{OwnsCoroutines, QObjectSpawn};
-use crate::engine::{is_cancelled, worker_backtrace, CoroutineId, Scope};
+use crate::engine::{
+    is_cancelled, sleep_until, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
+};
+
+/// How many of the newest items a batch carries by default (`itemsKept`).
+pub const DEFAULT_ITEMS_KEPT: i32 = 2000;
+
+/// What a job's coroutine reported since the last frame: shown together, at most once per
+/// frame, so a job that reports a million times a second costs the GUI one update per frame.
+#[derive(Debug, Default)]
+struct PendingUpdates {
+    /// The newest items (at most `itemsKept`).
+    items: VecDeque<String>,
+    /// Items reported since the last flush, kept or not.
+    new_items: u64,
+    step: Option<String>,
+    progress: Option<f64>,
+    /// A flush coroutine is waiting for the next frame.
+    scheduled: bool,
+    last_flush: Option<Instant>,
+}
 
 /// Backing struct of [`qobject::AsyncJob`].
 #[derive(Debug)]
@@ -104,7 +127,11 @@ pub struct AsyncJobRust {
     started_at_ms: f64,
     elapsed_ms: f64,
     item_count: i32,
+    items_kept: i32,
     waiting_for_answer: bool,
+    pending: PendingUpdates,
+    /// The state is "queued" (kept beside the string, which is costly to compare).
+    queued: bool,
     current: Option<CoroutineId>,
     started: Option<Instant>,
     coroutines: Scope,
@@ -126,7 +153,10 @@ impl Default for AsyncJobRust {
             started_at_ms: 0.0,
             elapsed_ms: 0.0,
             item_count: 0,
+            items_kept: DEFAULT_ITEMS_KEPT,
             waiting_for_answer: false,
+            pending: PendingUpdates::default(),
+            queued: false,
             current: None,
             started: None,
             coroutines: Scope::new(),
@@ -176,6 +206,7 @@ impl qobject::AsyncJob {
         self.as_mut().set_progress(-1.0);
         self.as_mut().set_progress_text(QString::default());
         self.as_mut().set_item_count(0);
+        self.as_mut().rust_mut().pending = PendingUpdates::default();
         self.as_mut().set_elapsed_ms(0.0);
         let epoch_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -183,6 +214,7 @@ impl qobject::AsyncJob {
         self.as_mut().set_started_at_ms(epoch_ms);
         self.as_mut().set_running(true);
         self.as_mut().set_state(QString::from("queued"));
+        self.as_mut().rust_mut().queued = true;
         tracing::info!(job = %name, kind, ?args, "job started");
         self.as_mut().rust_mut().started = Some(Instant::now());
         let label = name.clone();
@@ -242,6 +274,9 @@ impl qobject::AsyncJob {
 
     /// The job ended in `state` (done, failed or cancelled).
     fn finish(mut self: Pin<&mut Self>, state: &str) {
+        // What it reported last is shown before it ends (the item count is exact).
+        self.as_mut().flush_updates();
+        self.as_mut().rust_mut().queued = false;
         let elapsed_ms = self.elapsed_so_far_ms();
         self.as_mut().set_elapsed_ms(elapsed_ms);
         self.as_mut().set_waiting_for_answer(false);
@@ -255,9 +290,85 @@ impl qobject::AsyncJob {
     }
 
     /// "queued" becomes "running" (the first sign of work).
-    pub(crate) fn mark_running(self: Pin<&mut Self>) {
-        if self.state().to_string() == "queued" {
+    pub(crate) fn mark_running(mut self: Pin<&mut Self>) {
+        if self.rust().queued {
+            self.as_mut().rust_mut().queued = false;
             self.set_state(QString::from("running"));
+        }
+    }
+
+    /// Keeps an item for the next frame's `itemsFound` batch.
+    pub(crate) fn queue_item(mut self: Pin<&mut Self>, text: String) {
+        let kept = usize::try_from(*self.items_kept()).unwrap_or(0);
+        let mut rust = self.as_mut().rust_mut();
+        let pending = &mut rust.pending;
+        pending.new_items += 1;
+        if kept > 0 {
+            if pending.items.len() >= kept {
+                pending.items.pop_front();
+            }
+            pending.items.push_back(text);
+        }
+        self.schedule_flush();
+    }
+
+    /// Keeps the step text for the next frame.
+    pub(crate) fn queue_step(mut self: Pin<&mut Self>, text: String) {
+        self.as_mut().rust_mut().pending.step = Some(text);
+        self.schedule_flush();
+    }
+
+    /// Keeps the progress for the next frame.
+    pub(crate) fn queue_progress(mut self: Pin<&mut Self>, fraction: f64) {
+        self.as_mut().rust_mut().pending.progress = Some(fraction);
+        self.schedule_flush();
+    }
+
+    /// Shows what is pending one frame after the last flush (at once if that is past).
+    fn schedule_flush(mut self: Pin<&mut Self>) {
+        let pending = &mut self.as_mut().rust_mut().pending;
+        if pending.scheduled {
+            return;
+        }
+        pending.scheduled = true;
+        let at = pending
+            .last_flush
+            .map_or_else(Instant::now, |last| last + FRAME_INTERVAL);
+        self.spawn_labeled("AsyncJob: show partial results", move |this| async move {
+            sleep_until(at).await;
+            this.with(|o| o.flush_updates());
+            Ok(())
+        });
+    }
+
+    /// Shows what is pending now: one `itemsFound` batch, one change of each property.
+    fn flush_updates(mut self: Pin<&mut Self>) {
+        let pending = std::mem::take(&mut self.as_mut().rust_mut().pending.items);
+        let (new_items, step, progress) = {
+            let mut rust = self.as_mut().rust_mut();
+            let p = &mut rust.pending;
+            p.scheduled = false;
+            p.last_flush = Some(Instant::now());
+            (
+                std::mem::take(&mut p.new_items),
+                p.step.take(),
+                p.progress.take(),
+            )
+        };
+        if let Some(fraction) = progress {
+            self.as_mut().set_progress(fraction);
+        }
+        if let Some(text) = step {
+            self.as_mut().set_progress_text(QString::from(&text));
+        }
+        if new_items > 0 {
+            let count = i64::from(*self.item_count()).saturating_add_unsigned(new_items);
+            self.as_mut()
+                .set_item_count(i32::try_from(count).unwrap_or(i32::MAX));
+            if !pending.is_empty() {
+                let batch: QStringList = pending.iter().map(QString::from).collect();
+                self.items_found(batch);
+            }
         }
     }
 }

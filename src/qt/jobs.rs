@@ -94,29 +94,31 @@ impl JobContext {
         self.this.with(|o| o.mark_running());
     }
 
-    /// Sets `progress` (0 to 1; negative: unknown).
+    /// Sets `progress` (0 to 1; negative: unknown). Shown at the next frame: call it as often
+    /// as you like.
     pub fn set_progress(&self, fraction: f64) {
         self.this.with(|mut o| {
             o.as_mut().mark_running();
-            o.set_progress(fraction);
+            o.queue_progress(fraction);
         });
     }
 
-    /// Sets `progressText`, the step the job is at (e.g. "step 2 of 3: compressing").
+    /// Sets `progressText`, the step the job is at (e.g. "step 2 of 3: compressing"). Shown at
+    /// the next frame: call it as often as you like.
     pub fn set_step(&self, text: &str) {
         self.this.with(|mut o| {
             o.as_mut().mark_running();
-            o.set_progress_text(QString::from(text));
+            o.queue_step(text.to_owned());
         });
     }
 
-    /// Hands one partial result to QML: emits `itemFound(text)` and counts it in `itemCount`.
+    /// Hands one partial result to QML. Items reach QML in batches, at most once per frame,
+    /// through the `itemsFound(items)` signal (the newest `itemsKept` of the batch), and
+    /// `itemCount` counts every one: a job may emit millions without slowing the window.
     pub fn emit_item(&self, text: &str) {
         self.this.with(|mut o| {
             o.as_mut().mark_running();
-            let count = *o.item_count();
-            o.as_mut().set_item_count(count.saturating_add(1));
-            o.item_found(QString::from(text));
+            o.queue_item(text.to_owned());
         });
     }
 
@@ -159,11 +161,13 @@ impl JobContext {
         let show = watch.for_each(|update| {
             self.this.with(|mut o| {
                 o.as_mut().mark_running();
+                // Through the same per-frame batch as set_progress/set_step, so the two never
+                // show out of order.
                 if let Some(fraction) = update.fraction {
-                    o.as_mut().set_progress(fraction);
+                    o.as_mut().queue_progress(fraction);
                 }
                 if let Some(text) = update.text {
-                    o.set_progress_text(QString::from(&text));
+                    o.queue_step(text);
                 }
             });
             future::ready(())
