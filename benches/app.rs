@@ -18,12 +18,12 @@ use std::process::{exit, Command};
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cxx_qt_async::app::work;
+use async_jobs::work;
 use cxx_qt_async::engine::{progress, run_blocking, sleep, spawn, LagMeter};
-use cxx_qt_async::qt::QtRuntime;
+use cxx_qt_async::QtRuntime;
 use cxx_qt_lib::QGuiApplication;
 
-mod support;
+use cxx_qt_async_test_support as support;
 use futures::StreamExt;
 use support::{pct, quit, PreciseTimer};
 

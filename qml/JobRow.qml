@@ -1,7 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import AsyncJobs
+import CxxQtAsync
 
 // One job of the list: name, state, progress, elapsed time, result or error, and on demand the
 // details (the error's worker backtrace, or the items the job streamed).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: engine tests (headless), unit tests, doctests, and the GUI tests against the
-# real window under a private Xvfb server. Installs what is missing first.
-# Extra arguments go to `cargo test` (e.g. scripts/test.sh --test gui).
+# Runs every test of the workspace: the engine's (headless, no Qt), the Qt layer's, the app's
+# unit tests, doctests, and the GUI tests against the real window under a private Xvfb server.
+# Installs what is missing first. Extra arguments go to `cargo test` (e.g. scripts/test.sh -p
+# async-jobs --test gui).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
-exec bash scripts/with-xvfb.sh cargo test --locked "$@"
+exec bash scripts/with-xvfb.sh cargo test --workspace --locked "$@"

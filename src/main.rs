@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use cxx_qt_async::qt::QtRuntime;
+use cxx_qt_async::QtRuntime;
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
 
 const USAGE: &str = "\
@@ -66,10 +66,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    cxx_qt_async::init_qml();
-    cxx_qt_async::app::jobs::register_all();
+    async_jobs::init_qml();
+    async_jobs::jobs::register_all();
     let mut app = QGuiApplication::new();
-    cxx_qt_async::app::set_window_icon();
+    async_jobs::set_window_icon();
     let mut builder = QtRuntime::builder();
     if let Some(n) = threads {
         builder = builder.worker_threads(n);

@@ -10,18 +10,10 @@
 //! `target/gui-screens/<test>.png` (screenshots of passing tests are removed).
 
 use std::collections::BTreeMap;
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::c_int;
 use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-
-extern "C" {
-    fn cxx_qt_async_quick_test_main(
-        argc: c_int,
-        argv: *mut *mut c_char,
-        source_dir: *const c_char,
-    ) -> c_int;
-}
 
 /// How Qt Quick Test names our TestCase in its output: `<runner name>::<TestCase name>`.
 const CASE: &str = "async_jobs_gui::AsyncJobs";
@@ -80,17 +72,7 @@ fn run_quick_tests() -> (BTreeMap<String, Result<(), String>>, c_int, String) {
                 .map(|name| format!("AsyncJobs::{}", name.trim())),
         );
     }
-    let c_args: Vec<CString> = args
-        .iter()
-        .map(|a| CString::new(a.as_str()).unwrap())
-        .collect();
-    let mut argv: Vec<*mut c_char> = c_args.iter().map(|a| a.as_ptr().cast_mut()).collect();
-    argv.push(std::ptr::null_mut());
-    let dir = CString::new(qml_dir().to_string_lossy().as_bytes()).unwrap();
-    let argc = c_int::try_from(c_args.len()).unwrap();
-    // SAFETY: argv holds `argc` valid NUL-terminated strings followed by a null pointer, all
-    // alive (c_args, dir) until the call returns; Qt may reorder argv but not free it.
-    let failures = unsafe { cxx_qt_async_quick_test_main(argc, argv.as_mut_ptr(), dir.as_ptr()) };
+    let failures = cxx_qt_async_test_support::quick_test_main(&args, &qml_dir());
     let text = std::fs::read_to_string(&results_file).unwrap_or_default();
     let _ = std::fs::remove_file(&results_file);
     let mut outcomes = BTreeMap::new();
@@ -150,11 +132,11 @@ fn main() -> std::process::ExitCode {
     let config = std::env::temp_dir().join(format!("async-jobs-config-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&config);
     std::env::set_var("ASYNC_JOBS_CONFIG_DIR", &config);
-    cxx_qt_async::init_qml();
-    cxx_qt_async::app::jobs::register_all();
+    async_jobs::init_qml();
+    async_jobs::jobs::register_all();
     let (outcomes, failures, text) = run_quick_tests();
     // The QML objects spawned coroutines, which installed a runtime on this thread.
-    cxx_qt_async::qt::shutdown_implicit_runtime();
+    cxx_qt_async::shutdown_implicit_runtime();
     if outcomes.is_empty() {
         eprintln!(
             "gui tests: Qt Quick Test reported nothing (exit {failures}); its output:\n{text}"

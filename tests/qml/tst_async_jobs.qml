@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtTest
+import CxxQtAsync
 import AsyncJobs
 
 // Drives the real dashboard (qml/Main.qml) with real mouse clicks and key presses.
@@ -302,7 +303,7 @@ TestCase {
         var job = startJob("fail")
         tryCompare(job, "state", "failed", 20000)
         var e = job.error
-        verify(e.indexOf("job awaited at src/app/jobs.rs:") === 0, e)
+        verify(e.indexOf("job awaited at src/jobs.rs:") === 0, e)
         verify(e.indexOf("loading the demo settings: reading /nonexistent/async-jobs/settings.toml: No such file or directory") > 0, e)
         var row = newestRow()
         compare(findChild(row, "resultLabel").text, e)
@@ -310,7 +311,7 @@ TestCase {
         mouseClick(row.detailsButton)
         var details = findChild(row, "detailsText")
         tryVerify(function () { return details.visible }, 2000, "the backtrace is shown")
-        verify(details.text.indexOf("cxx_qt_async::engine::job::run_on_worker") >= 0, "a worker frame is in it")
+        verify(details.text.indexOf("cxx_qt_async_engine::job::run_on_worker") >= 0, "a worker frame is in it")
     }
 
     function test_panicking_job_becomes_an_error_and_the_app_lives_on() {
@@ -320,7 +321,7 @@ TestCase {
         var e = job.error
         verify(e.indexOf("panicked on cxx-qt-async-worker-") > 0, e)
         verify(e.indexOf("index out of bounds: the len is 0 but the index is 3") > 0, e)
-        verify(e.indexOf("src/app/work.rs") > 0, "panic location: " + e)
+        verify(e.indexOf("src/work.rs") > 0, "panic location: " + e)
         var after = startJob("primes", "1000")
         tryCompare(after, "state", "done", 20000)
         compare(after.result, "168 primes below 1000")

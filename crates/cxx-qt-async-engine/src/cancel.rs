@@ -1,0 +1,121 @@
+//! Cancellation of jobs that check for it.
+//!
+//! A blocking job cannot be interrupted from outside: it is plain code on a worker thread. A
+//! job started with [`run_cancellable`] gets a [`CancelToken`] and stops where it checks it.
+//! The token is set when the [`CancellableJob`] is dropped (its coroutine was aborted, its owner
+//! destroyed, it lost a [`race`](super::race) or a [`timeout`](super::timeout)) or
+//! [cancelled](CancellableJob::cancel). A job that never checks runs to completion and its
+//! result is discarded.
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use super::job::{submit, Job};
+
+/// Tells a running job whether it should stop. Cheap to check often; `Clone` and `Send`.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+/// The error a job returns when it stops because it was cancelled (`token.check()?`). At the
+/// await it becomes [`JobError::Cancelled`](super::JobError::Cancelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the job was cancelled")]
+pub struct Cancelled;
+
+impl CancelToken {
+    /// `true` once cancellation was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// `Err(Cancelled)` once cancellation was requested: `token.check()?` in a job's loop.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A job that can be cancelled; see [`run_cancellable`]. Awaiting it gives the job's value, or
+/// an error whose [`JobError`](super::JobError) says `Cancelled` if the job stopped at a check.
+/// **Dropping it sets the token.**
+#[must_use = "a CancellableJob is cancelled when dropped; .await it"]
+#[derive(Debug)]
+pub struct CancellableJob<T> {
+    job: Job<T>,
+    token: CancelToken,
+}
+
+impl<T> CancellableJob<T> {
+    /// Asks the job to stop at its next check. Awaiting it afterwards gives `Cancelled` if it
+    /// stopped, or its value if it finished first.
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+
+    /// The job's token (to check from elsewhere, or to cancel on some other event).
+    pub fn token(&self) -> &CancelToken {
+        &self.token
+    }
+}
+
+impl<T> Drop for CancellableJob<T> {
+    fn drop(&mut self) {
+        self.token.cancel();
+    }
+}
+
+impl<T> Future for CancellableJob<T> {
+    type Output = anyhow::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.job).poll(cx)
+    }
+}
+
+/// Runs `f` on the worker pool with a [`CancelToken`] it should check; see [`CancellableJob`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{is_cancelled, run_cancellable, sleep, spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let err = fake
+///     .block_on(spawn(async {
+///         let job = run_cancellable(|token| loop {
+///             token.check()?; // stops here once cancelled
+///             std::thread::sleep(Duration::from_millis(1));
+///         });
+///         sleep(Duration::from_millis(10)).await;
+///         job.cancel();
+///         job.await.map(|()| ())
+///     }))
+///     .unwrap()
+///     .unwrap_err();
+/// assert!(is_cancelled(&err), "{err:#}");
+/// ```
+#[track_caller]
+pub fn run_cancellable<T, F>(f: F) -> CancellableJob<T>
+where
+    F: FnOnce(&CancelToken) -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let token = CancelToken::default();
+    let for_job = token.clone();
+    CancellableJob {
+        job: submit(Location::caller(), move || f(&for_job)),
+        token,
+    }
+}

@@ -1,0 +1,140 @@
+//! Cooperative budget: how many ready results one poll of a coroutine may take.
+//!
+//! A coroutine that awaits many already-finished jobs, coroutines or stream items in a row
+//! (joining a batch, reading a stream whose producer keeps its buffer full) would otherwise do
+//! all of it in one poll, and a drain's time budget can only act between polls. Each drain gives
+//! every poll 128 ready results; after that, every engine future that hands out a result
+//! ([`Job`], [`Coroutine`], [`JobStream`], [`Sleep`], [`Interval`], [`ProgressWatch`], and the
+//! Qt layer's signal waits) reports `Pending` and wakes its task, which continues at a later
+//! drain. Outside a drain (a plain `block_on`) the budget is unlimited.
+//!
+//! A future of your own that can be ready many times in a row does the same with
+//! [`poll_proceed`] and [`consumed`] (the names follow `tokio::task::coop`).
+//!
+//! [`Job`]: super::Job
+//! [`Coroutine`]: super::Coroutine
+//! [`JobStream`]: super::JobStream
+//! [`Sleep`]: super::Sleep
+//! [`Interval`]: super::Interval
+//! [`ProgressWatch`]: super::ProgressWatch
+
+use std::cell::Cell;
+use std::task::{Context, Poll};
+
+/// Ready results one poll may take.
+pub(crate) const PER_POLL: u32 = 128;
+
+thread_local! {
+    static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
+}
+
+/// `true` when the poll that just ended spent its budget: it took [`PER_POLL`] ready results,
+/// or called [`yield_now`]. The drain then reads the clock at once.
+pub(crate) fn spent() -> bool {
+    BUDGET.with(|b| b.get() == 0)
+}
+
+/// Gives the poll that follows a fresh budget.
+pub(crate) fn reset() {
+    BUDGET.with(|b| b.set(PER_POLL));
+}
+
+/// Lifts the budget (outside drains).
+pub(crate) fn unlimited() {
+    BUDGET.with(|b| b.set(u32::MAX));
+}
+
+/// Call first in a `poll` that may hand out a ready result: `Pending` (and a self-wake, so the
+/// task runs again at a later drain) once this poll's budget is spent, else `Ready(())`.
+///
+/// # Examples
+///
+/// ```
+/// use std::pin::Pin;
+/// use std::task::{ready, Context, Poll};
+/// use cxx_qt_async_engine::coop;
+///
+/// /// A stream of numbers that are always ready.
+/// struct Counter(u64);
+///
+/// impl futures::Stream for Counter {
+///     type Item = u64;
+///     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+///         ready!(coop::poll_proceed(cx)); // the poll ends once its budget is spent
+///         coop::consumed();
+///         self.0 += 1;
+///         Poll::Ready(Some(self.0))
+///     }
+/// }
+/// ```
+pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    BUDGET.with(|b| match b.get() {
+        0 => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        _ => Poll::Ready(()),
+    })
+}
+
+/// Counts one ready result against this poll's budget; call it when `poll` returns `Ready`
+/// after [`poll_proceed`].
+pub fn consumed() {
+    BUDGET.with(|b| b.set(b.get().saturating_sub(1)));
+}
+
+/// Gives the event loop a turn: the coroutine is queued again behind the work that is ready, and
+/// the drain may return to the loop (its time budget permitting) before it resumes. Use it in a
+/// long stretch of GUI-thread work without awaits, such as submitting thousands of jobs.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop, yield_now};
+///
+/// let fake = FakeLoop::new();
+/// let total = fake
+///     .block_on(spawn(async {
+///         let mut jobs = Vec::new();
+///         for i in 0..10_000u64 {
+///             jobs.push(run_blocking(move || i));
+///             if i % 500 == 499 {
+///                 yield_now().await; // painting and timers may run here
+///             }
+///         }
+///         futures::future::try_join_all(jobs).await.map(|v| v.iter().sum::<u64>())
+///     }))
+///     .unwrap()
+///     .unwrap();
+/// assert_eq!(total, 49_995_000);
+/// ```
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future of [`yield_now`].
+#[derive(Debug)]
+#[must_use = "yield_now() does nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        // The rest of this poll's budget is given up too (inside a drain; outside one there is
+        // no budget to give up).
+        BUDGET.with(|b| {
+            if b.get() != u32::MAX {
+                b.set(0);
+            }
+        });
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

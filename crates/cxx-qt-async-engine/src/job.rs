@@ -1,0 +1,206 @@
+//! Blocking jobs on the worker pool, awaited on the GUI thread.
+
+use std::backtrace::{Backtrace, BacktraceStatus};
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::thread;
+
+use async_task::FallibleTask;
+
+use super::cancel::Cancelled;
+use super::coop;
+use super::error::JobError;
+use super::executor::with_pool;
+use super::panic::{caught, CaughtPanic};
+use super::tasks;
+
+/// What a job hands back from the worker when it did not produce a value.
+enum Failure {
+    Failed {
+        error: anyhow::Error,
+        thread: String,
+        backtrace: Option<Backtrace>,
+    },
+    Panicked {
+        thread: String,
+        panic: CaughtPanic,
+    },
+}
+
+type Outcome<T> = Result<T, Box<Failure>>;
+
+/// A job running (or queued) on the worker pool. Awaiting it gives the job's value on the GUI
+/// thread, or an [`anyhow::Error`] carrying a [`JobError`].
+///
+/// **Dropping a `Job` cancels it**: a job still in the queue never runs; a job already running
+/// cannot be interrupted (it is plain blocking code), runs to completion and its result is
+/// discarded.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let n = fake.block_on(run_blocking(|| (1..=10u32).sum::<u32>())).unwrap();
+/// assert_eq!(n, 55);
+/// ```
+#[must_use = "a Job is cancelled when dropped; .await it"]
+pub struct Job<T> {
+    task: FallibleTask<Outcome<T>>,
+    site: &'static Location<'static>,
+}
+
+impl<T> std::fmt::Debug for Job<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("site", &self.site).finish()
+    }
+}
+
+/// Runs `f` on the worker pool; the returned [`Job`] resolves on the GUI thread.
+///
+/// The location of this call is the job's await site, reported in its errors. A panic in `f`
+/// becomes an error at the await, with the panic message, its location and the worker's
+/// backtrace.
+///
+/// # Panics
+///
+/// Off the GUI thread (no runtime on this thread).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop};
+///
+/// fn worker(x: u64) -> u64 {
+///     x * 2 // imagine something slow
+/// }
+///
+/// let fake = FakeLoop::new();
+/// let handle = spawn(async {
+///     let val1 = run_blocking(|| worker(66)).await?;
+///     let val2 = run_blocking(move || worker(val1)).await?;
+///     anyhow::Ok(val2)
+/// });
+/// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 264);
+/// ```
+#[track_caller]
+pub fn run_blocking<T, F>(f: F) -> Job<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    submit(Location::caller(), move || Ok(f()))
+}
+
+/// Like [`run_blocking`], for a job that can fail: its error, with its whole context chain,
+/// becomes the source of the [`JobError::Failed`] at the await.
+///
+/// # Examples
+///
+/// ```
+/// use anyhow::Context as _;
+/// use cxx_qt_async_engine::{try_run_blocking, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let err = fake
+///     .block_on(try_run_blocking(|| {
+///         std::fs::read("/no/such/file").context("reading the input")
+///     }))
+///     .unwrap_err();
+/// let text = format!("{err:#}");
+/// assert!(text.contains("reading the input"), "{text}");
+/// assert!(err.downcast_ref::<std::io::Error>().is_some());
+/// ```
+#[track_caller]
+pub fn try_run_blocking<T, F>(f: F) -> Job<T>
+where
+    F: FnOnce() -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    submit(Location::caller(), f)
+}
+
+pub(crate) fn submit<T, F>(site: &'static Location<'static>, f: F) -> Job<T>
+where
+    F: FnOnce() -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = with_pool(|pool| Arc::clone(pool.inner()));
+    let (runnable, task) =
+        async_task::spawn(async move { run_on_worker(f) }, move |r| pool.push(r));
+    runnable.schedule();
+    Job {
+        task: task.fallible(),
+        site,
+    }
+}
+
+fn thread_name() -> String {
+    thread::current().name().unwrap_or("<unnamed>").to_owned()
+}
+
+fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => {
+            let backtrace = (error.backtrace().status() != BacktraceStatus::Captured)
+                .then(Backtrace::force_capture);
+            Err(Box::new(Failure::Failed {
+                error,
+                thread: thread_name(),
+                backtrace,
+            }))
+        }
+        Err(payload) => Err(Box::new(Failure::Panicked {
+            thread: thread_name(),
+            panic: caught(payload),
+        })),
+    }
+}
+
+impl<T> Future for Job<T> {
+    type Output = anyhow::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let site = self.site;
+        std::task::ready!(coop::poll_proceed(cx));
+        let polled = Pin::new(&mut self.task).poll(cx);
+        if polled.is_pending() {
+            tasks::note_wait(tasks::Wait::WorkerJob);
+        }
+        polled
+            .map(|outcome| {
+                coop::consumed();
+                outcome
+            })
+            .map(|outcome| match outcome {
+                Some(Ok(value)) => Ok(value),
+                Some(Err(failure)) => Err(match *failure {
+                    Failure::Failed { error, .. } if error.is::<Cancelled>() => {
+                        anyhow::Error::new(JobError::Cancelled { site })
+                    }
+                    Failure::Failed {
+                        error,
+                        thread,
+                        backtrace,
+                    } => error.context(JobError::Failed {
+                        site,
+                        thread,
+                        backtrace,
+                    }),
+                    Failure::Panicked { thread, panic } => anyhow::Error::new(JobError::Panicked {
+                        site,
+                        thread,
+                        message: panic.message,
+                        location: panic.location,
+                        backtrace: panic.backtrace,
+                    }),
+                }),
+                None => Err(anyhow::Error::new(JobError::Cancelled { site })),
+            })
+    }
+}

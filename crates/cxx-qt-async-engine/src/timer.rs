@@ -1,0 +1,155 @@
+//! Time on the GUI thread: [`sleep`] and [`interval`], driven by the event loop itself.
+//!
+//! Timers live in one ordered map per runtime; no thread is created per timer (nor at all).
+//! Each drain first wakes the coroutines whose deadline has passed; when a drain ends with
+//! timers pending, the engine asks the loop, through [`LoopWaker::wake_at`], for a drain at the
+//! earliest deadline (the Qt layer starts a precise `QTimer`). Accuracy is the loop's: about a
+//! millisecond with Qt's precise timers when the GUI thread is not busy.
+//!
+//! [`LoopWaker::wake_at`]: super::LoopWaker::wake_at
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures::Stream;
+
+use super::executor::{register_timer, remove_timer, TimerKey};
+use super::{coop, tasks};
+
+/// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread.
+///
+/// Dropping it removes its timer.
+///
+/// # Panics
+///
+/// When first polled off the GUI thread (a thread without a runtime).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let started = Instant::now();
+/// fake.block_on(spawn(sleep(Duration::from_millis(20)))).unwrap();
+/// assert!(started.elapsed() >= Duration::from_millis(20));
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now() + duration)
+}
+
+/// Completes at `deadline`; see [`sleep`].
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        key: None,
+    }
+}
+
+/// The future of [`sleep`].
+#[derive(Debug)]
+#[must_use = "a Sleep does nothing unless awaited"]
+pub struct Sleep {
+    deadline: Instant,
+    key: Option<TimerKey>,
+}
+
+impl Sleep {
+    /// When it completes.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A loop of elapsed sleeps (or of a short interval's ticks) must not hold a poll forever.
+        std::task::ready!(coop::poll_proceed(cx));
+        if Instant::now() >= self.deadline {
+            if let Some(key) = self.key.take() {
+                remove_timer(key);
+            }
+            coop::consumed();
+            return Poll::Ready(());
+        }
+        let deadline = self.deadline;
+        let key = register_timer(self.key.take(), deadline, cx.waker());
+        self.key = Some(key);
+        tasks::note_wait(tasks::Wait::Timer);
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            remove_timer(key);
+        }
+    }
+}
+
+/// A stream that yields every `period`, first at `now + period`, driven by the event loop.
+///
+/// Each item is the tick's scheduled instant; `Instant::now() - tick` is how late the loop
+/// delivered it.
+///
+/// When the loop falls behind, missed ticks are skipped (the next tick is the next multiple of
+/// `period` in the future), so a busy moment never causes a burst of catch-up ticks.
+///
+/// # Panics
+///
+/// If `period` is zero.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{interval, spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let ticks = fake
+///     .block_on(spawn(interval(Duration::from_millis(5)).take(3).collect::<Vec<_>>()))
+///     .unwrap();
+/// assert!(ticks.windows(2).all(|w| w[1] - w[0] >= Duration::from_millis(5)));
+/// ```
+pub fn interval(period: Duration) -> Interval {
+    assert!(!period.is_zero(), "interval(): the period must not be zero");
+    let start = Instant::now();
+    Interval {
+        period,
+        start,
+        sleep: sleep_until(start + period),
+    }
+}
+
+/// The stream of [`interval`].
+#[derive(Debug)]
+#[must_use = "an Interval does nothing unless polled"]
+pub struct Interval {
+    period: Duration,
+    start: Instant,
+    sleep: Sleep,
+}
+
+impl Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        std::task::ready!(Pin::new(&mut self.sleep).poll(cx));
+        let fired = self.sleep.deadline();
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.start).as_nanos();
+        let period = self.period.as_nanos();
+        let next_k = elapsed / period + 1;
+        let next =
+            self.start + Duration::from_nanos(u64::try_from(next_k * period).unwrap_or(u64::MAX));
+        self.sleep = sleep_until(next);
+        Poll::Ready(Some(fired))
+    }
+}

@@ -1,0 +1,164 @@
+//! Cancellation and composition, headless: every way a job's coroutine can lose interest sets
+//! the job's token, and the job (which checks it) stops.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use cxx_qt_async_engine::{
+    is_cancelled, race, run_blocking, run_cancellable, sleep, spawn, testing::FakeLoop, timeout,
+    try_run_blocking, CancellableJob, JobError, Runtime, Scope, TimedOut,
+};
+
+/// A job that says "started", loops until cancelled, then says `name` on `events`.
+fn stoppable(events: mpsc::Sender<&'static str>, name: &'static str) -> CancellableJob<()> {
+    run_cancellable(move |token| {
+        let _ = events.send("started");
+        loop {
+            if token.is_cancelled() {
+                let _ = events.send(name);
+                token.check()?;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    })
+}
+
+/// The next event other than "started" (bounded wait).
+fn stopped(events: &mpsc::Receiver<&'static str>) -> Result<&'static str, mpsc::RecvTimeoutError> {
+    loop {
+        match events.recv_timeout(BOUND)? {
+            "started" => continue,
+            other => return Ok(other),
+        }
+    }
+}
+
+const BOUND: Duration = Duration::from_secs(5);
+
+#[test]
+fn aborting_a_coroutine_cancels_the_job_it_awaits() {
+    let fake = FakeLoop::new();
+    let (tx, events) = mpsc::channel();
+    let coroutine = spawn(stoppable(tx, "job"));
+    fake.turn();
+    assert_eq!(
+        events.recv_timeout(BOUND),
+        Ok("started"),
+        "the job is running"
+    );
+    coroutine.abort();
+    fake.turn();
+    assert_eq!(stopped(&events), Ok("job"));
+}
+
+#[test]
+fn destroying_the_owner_cancels_its_jobs() {
+    let fake = FakeLoop::new();
+    let (tx, events) = mpsc::channel();
+    let scope = Scope::new();
+    scope.spawn(async move {
+        stoppable(tx, "owned job").await?;
+        Ok(())
+    });
+    fake.turn();
+    assert_eq!(
+        events.recv_timeout(BOUND),
+        Ok("started"),
+        "the job is running"
+    );
+    drop(scope);
+    fake.turn();
+    assert_eq!(stopped(&events), Ok("owned job"));
+}
+
+#[test]
+fn race_cancels_the_loser() {
+    // Two jobs at once: the loser loops until cancelled, so it needs a worker of its own.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    let (tx, events) = mpsc::channel();
+    // Submitted here, it starts at once; the race begins once it is surely running.
+    let loser = stoppable(tx, "loser");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let winner = fake
+        .block_on(spawn(race(
+            async move { loser.await.map(|()| "loser finished") },
+            async { run_blocking(|| "winner").await },
+        )))
+        .unwrap()
+        .unwrap();
+    assert_eq!(winner, "winner");
+    assert_eq!(stopped(&events), Ok("loser"));
+}
+
+#[test]
+fn timeout_cancels_the_job_and_says_it_timed_out() {
+    let fake = FakeLoop::new();
+    let (tx, events) = mpsc::channel();
+    let slow = stoppable(tx, "slow");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let outcome = fake
+        .block_on(spawn(timeout(Duration::from_millis(50), slow)))
+        .unwrap();
+    assert_eq!(outcome.unwrap_err(), TimedOut(Duration::from_millis(50)));
+    assert_eq!(stopped(&events), Ok("slow"));
+}
+
+#[test]
+fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
+    // Two jobs at once: the sibling loops until cancelled, so it needs a worker of its own.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    let (tx, events) = mpsc::channel();
+    let sibling = stoppable(tx, "sibling");
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let err = fake
+        .block_on(spawn(async move {
+            let failing = try_run_blocking(|| -> anyhow::Result<()> { Err(anyhow!("disk full")) });
+            futures::try_join!(sibling, failing).map(|_| ())
+        }))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(stopped(&events), Ok("sibling"));
+    assert!(format!("{err:#}").ends_with("disk full"), "{err:#}");
+    assert!(
+        !is_cancelled(&err),
+        "the failure, not the cancellation, surfaces"
+    );
+}
+
+#[test]
+fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
+    let fake = FakeLoop::new();
+    let (tx, _stopped) = mpsc::channel();
+    let err = fake
+        .block_on(spawn(async move {
+            let job = stoppable(tx, "job");
+            sleep(Duration::from_millis(5)).await;
+            job.cancel();
+            job.await
+        }))
+        .unwrap()
+        .unwrap_err();
+    let job_error = err.downcast_ref::<JobError>().expect("a JobError");
+    assert!(job_error.is_cancelled() && !job_error.is_panic(), "{err:#}");
+    assert!(is_cancelled(&err));
+}
+
+#[test]
+fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(Runtime::builder().shutdown_wait(Duration::from_secs(2)));
+    let (tx, events) = mpsc::channel();
+    let scope = Scope::new();
+    scope.spawn(async move {
+        stoppable(tx, "stopped").await?;
+        Ok(())
+    });
+    fake.turn();
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    // The app quits: its objects go first (cancelling their coroutines), then the runtime.
+    drop(scope);
+    drop(runtime);
+    // The pool's bounded wait ended because the job stopped, not because the bound ran out.
+    assert_eq!(events.try_recv(), Ok("stopped"));
+}

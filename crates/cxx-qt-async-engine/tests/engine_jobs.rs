@@ -1,0 +1,188 @@
+//! Jobs on the worker pool, headless: what a failing or panicking job looks like at the await,
+//! and what cancellation and the pool's bound mean.
+
+use std::backtrace::BacktraceStatus;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Barrier};
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _};
+use cxx_qt_async_engine::{
+    is_cancelled, run_blocking, spawn, testing::FakeLoop, try_run_blocking, worker_backtrace,
+    JobError, Runtime,
+};
+
+#[inline(never)]
+fn exploding_job() -> u32 {
+    panic!("the job exploded")
+}
+
+#[test]
+fn job_panic_becomes_an_error_with_message_location_and_worker_backtrace() {
+    let fake = FakeLoop::new();
+    let (err, line) = fake.block_on(async {
+        let line = line!() + 1; // the next line is the call site
+        let result = run_blocking(exploding_job).await;
+        (result.unwrap_err(), line)
+    });
+    let job_error = err.downcast_ref::<JobError>().expect("a JobError");
+    match job_error {
+        JobError::Panicked {
+            message, location, ..
+        } => {
+            assert_eq!(message, "the job exploded");
+            assert!(location.as_deref().unwrap().contains(file!()));
+        }
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+    assert_eq!(job_error.site().line(), line, "the await site");
+    assert!(job_error
+        .thread()
+        .unwrap()
+        .starts_with("cxx-qt-async-worker-"));
+    let trace = worker_backtrace(&err)
+        .expect("a worker backtrace")
+        .to_string();
+    assert!(
+        trace.contains("exploding_job"),
+        "captured inside the job:\n{trace}"
+    );
+    let text = format!("{err:#}");
+    assert!(text.contains("panicked on cxx-qt-async-worker-"), "{text}");
+    assert!(text.contains("the job exploded"), "{text}");
+}
+
+#[test]
+fn job_error_keeps_its_chain_a_worker_backtrace_and_the_await_site() {
+    let fake = FakeLoop::new();
+    let (err, line) = fake.block_on(async {
+        let line = line!() + 1; // the next line is the call site
+        let result = try_run_blocking(|| -> anyhow::Result<()> {
+            Err(anyhow!("disk on fire")).context("saving the report")
+        })
+        .await;
+        (result.unwrap_err(), line)
+    });
+    let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+    assert_eq!(chain.len(), 3, "{chain:?}");
+    assert!(chain[0].starts_with(&format!("job awaited at {}:{line}:", file!())));
+    assert!(
+        chain[0].contains(" failed on cxx-qt-async-worker-"),
+        "{}",
+        chain[0]
+    );
+    assert_eq!(chain[1], "saving the report");
+    assert_eq!(chain[2], "disk on fire");
+    let trace = worker_backtrace(&err).expect("a backtrace from the worker");
+    assert_eq!(trace.status(), BacktraceStatus::Captured);
+    assert!(!is_cancelled(&err), "a failure is not a cancellation");
+}
+
+#[test]
+fn job_error_still_downcasts_to_the_jobs_own_error_type() {
+    let fake = FakeLoop::new();
+    let err = fake
+        .block_on(try_run_blocking(|| {
+            std::fs::read("/no/such/dir/file").context("reading input")
+        }))
+        .unwrap_err();
+    let io = err.downcast_ref::<std::io::Error>().expect("the io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+}
+
+#[test]
+fn dropping_the_awaiting_coroutine_means_a_queued_job_never_runs() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1));
+    let (release, blocked) = mpsc::channel::<()>();
+    let ran = Arc::new(AtomicUsize::new(0));
+    // The only worker is busy until released...
+    let blocker = spawn(run_blocking(move || blocked.recv().unwrap()));
+    let r = ran.clone();
+    // ...so this job waits in the queue.
+    let waiting = spawn(run_blocking(move || r.fetch_add(1, Ordering::SeqCst)));
+    fake.turn();
+    drop(waiting);
+    fake.turn();
+    release.send(()).unwrap();
+    fake.block_on(blocker).unwrap().unwrap();
+    // FIFO: a job submitted now runs after the cancelled one would have.
+    fake.block_on(run_blocking(|| ())).unwrap();
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "the cancelled job never ran");
+}
+
+#[test]
+fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(
+        Runtime::builder()
+            .worker_threads(1)
+            .shutdown_wait(Duration::ZERO),
+    );
+    let (release, blocked) = mpsc::channel::<()>();
+    let busy = run_blocking(move || blocked.recv().unwrap());
+    let queued = run_blocking(|| "never");
+    drop(runtime);
+    // The worker may or may not have started `busy` before the shutdown; either way it ends.
+    let _ = release.send(());
+    drop(busy);
+    let err = futures::executor::block_on(queued).unwrap_err();
+    assert!(is_cancelled(&err), "{err:#}");
+    let job_error = err.downcast_ref::<JobError>().unwrap();
+    assert!(job_error.is_cancelled() && !job_error.is_panic());
+    assert!(format!("{err}").ends_with("was cancelled"), "{err}");
+}
+
+#[test]
+fn pool_runs_jobs_in_parallel_up_to_its_bound() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    // Two jobs meet at a barrier: that needs two workers at once (one would never get there).
+    let barrier = Arc::new(Barrier::new(2));
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let (running, peak, barrier) = (running.clone(), peak.clone(), barrier.clone());
+        handles.push(spawn(run_blocking(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            if i < 2 {
+                barrier.wait();
+            }
+            std::thread::sleep(Duration::from_millis(2));
+            running.fetch_sub(1, Ordering::SeqCst);
+        })));
+    }
+    for h in handles {
+        fake.block_on(h).unwrap().unwrap();
+    }
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        2,
+        "never more than the pool's 2 workers"
+    );
+}
+
+#[test]
+fn jobs_started_before_one_await_run_in_parallel_and_join() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    // Each job waits for the other at a barrier: they finish only if both run at once, which
+    // happens because a job starts when it is submitted, not when it is first awaited.
+    let barrier = Arc::new(Barrier::new(2));
+    let (b1, b2) = (barrier.clone(), barrier);
+    let sum = fake
+        .block_on(spawn(async move {
+            let first = run_blocking(move || {
+                b1.wait();
+                1
+            });
+            let second = run_blocking(move || {
+                b2.wait();
+                2
+            });
+            let (a, b) = futures::try_join!(first, second)?;
+            anyhow::Ok(a + b)
+        }))
+        .unwrap()
+        .unwrap();
+    assert_eq!(sum, 3);
+}

@@ -1,0 +1,144 @@
+//! Time on the GUI thread, headless: sleeps and intervals are driven by the loop, never by
+//! threads, and die with their futures.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cxx_qt_async_engine::{interval, sleep, sleep_until, spawn, stats, testing::FakeLoop};
+use futures::StreamExt;
+
+#[test]
+fn sleep_resumes_on_the_loop_thread_no_earlier_than_its_deadline() {
+    let fake = FakeLoop::new();
+    let started = Instant::now();
+    let loop_thread = thread::current().id();
+    let resumed_on = fake
+        .block_on(spawn(async {
+            sleep(Duration::from_millis(30)).await;
+            thread::current().id()
+        }))
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(30));
+    assert_eq!(resumed_on, loop_thread);
+}
+
+#[test]
+fn dropping_a_sleeping_coroutine_removes_its_timer() {
+    let fake = FakeLoop::new();
+    let handle = spawn(sleep(Duration::from_secs(3600)));
+    fake.turn();
+    assert_eq!(stats().pending_timers, 1);
+    drop(handle);
+    fake.run_until(|| stats().live_coroutines == 0).unwrap();
+    assert_eq!(stats().pending_timers, 0);
+}
+
+#[test]
+fn sleeps_fire_in_deadline_order() {
+    let fake = FakeLoop::new();
+    let order = Rc::new(RefCell::new(Vec::new()));
+    // Deadlines from one instant: however slowly the coroutines start (under Miri), their
+    // deadlines keep their order.
+    let start = Instant::now();
+    let handles: Vec<_> = [30u64, 10, 20]
+        .into_iter()
+        .map(|ms| {
+            let order = order.clone();
+            spawn(async move {
+                sleep_until(start + Duration::from_millis(ms)).await;
+                order.borrow_mut().push(ms);
+            })
+        })
+        .collect();
+    for h in handles {
+        fake.block_on(h).unwrap();
+    }
+    assert_eq!(*order.borrow(), vec![10, 20, 30]);
+}
+
+#[test]
+fn interval_skips_missed_ticks_instead_of_bursting() {
+    let fake = FakeLoop::new();
+    let period = Duration::from_millis(5);
+    // Each tick: (the instant it was scheduled for, the instant it was delivered).
+    let ticks = Rc::new(RefCell::new(Vec::<(Instant, Instant)>::new()));
+    let t = ticks.clone();
+    let handle = spawn(async move {
+        let mut every = interval(period);
+        while let Some(at) = every.next().await {
+            t.borrow_mut().push((at, Instant::now()));
+            if t.borrow().len() == 1 {
+                // The GUI thread is busy for 6 periods right after the first tick.
+                thread::sleep(period * 6);
+            }
+            if t.borrow().len() == 3 {
+                break;
+            }
+        }
+    });
+    fake.block_on(handle).unwrap();
+    let ticks = ticks.borrow();
+    let delivered: Vec<_> = ticks.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    // A bursting interval delivers the missed ticks back to back after the stall.
+    assert!(
+        delivered[1] >= period - Duration::from_millis(1),
+        "no catch-up burst after the stall: delivered {delivered:?} apart"
+    );
+    // The missed ticks were skipped: the tick after the late one is scheduled past the stall.
+    assert!(
+        ticks[2].0 - ticks[1].0 > period,
+        "the ticks missed during the stall were skipped, not scheduled back to back: {:?}",
+        ticks
+            .windows(2)
+            .map(|w| w[1].0 - w[0].0)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn shutdown_drops_detached_coroutines_parked_on_a_timer() {
+    struct Dropped(Rc<RefCell<u32>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            *self.0.borrow_mut() += 1;
+        }
+    }
+    let drops = Rc::new(RefCell::new(0));
+    let fake = FakeLoop::new();
+    for _ in 0..3 {
+        let guard = Dropped(drops.clone());
+        spawn(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        })
+        .detach();
+    }
+    // Let each coroutine run to its sleep: from now on only the timer's waker holds it.
+    fake.run_until(|| stats().pending_timers == 3).unwrap();
+    assert_eq!(*drops.borrow(), 0);
+    drop(fake); // the runtime shuts down
+    assert_eq!(
+        *drops.borrow(),
+        3,
+        "every detached coroutine was dropped, its destructors run, at shutdown"
+    );
+}
+
+#[test]
+fn lag_meter_sees_a_blocked_loop() {
+    use cxx_qt_async_engine::LagMeter;
+    let fake = FakeLoop::new();
+    let meter = LagMeter::start(Duration::from_millis(2), 1000);
+    fake.block_on(spawn(sleep(Duration::from_millis(20))))
+        .unwrap();
+    // Block the GUI thread for 30 ms inside a coroutine, then let the meter tick again.
+    fake.block_on(spawn(async { thread::sleep(Duration::from_millis(30)) }))
+        .unwrap();
+    let before = meter.snapshot().samples;
+    fake.run_until(|| meter.snapshot().samples > before)
+        .unwrap();
+    let lag = meter.snapshot();
+    assert!(lag.max_ms >= 25.0, "the 30 ms block shows: {lag:?}");
+}

@@ -1,0 +1,385 @@
+//! `AsyncJob`: one job, as a QML object. QML binds to its properties; no glue per job.
+//!
+//! ```qml
+//! AsyncJob { id: job; kind: "hash"; name: "Hash a file" }
+//! Button { text: "Hash"; onClicked: job.start([pathField.text]) }
+//! ProgressBar { value: job.progress; indeterminate: job.running && job.progress < 0 }
+//! Label { text: job.state + " " + job.result + job.error }
+//! ```
+//!
+//! `state` is "idle", "queued" (started, no worker has picked it up yet), "running", "done",
+//! "failed" or "cancelled". The kinds are registered from Rust with
+//! [`register_job`](crate::register_job).
+
+/// The bridge: the `AsyncJob` QObject (QML element of the `AsyncJobs` module).
+#[cxx_qt::bridge]
+pub mod qobject {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        /// QString from cxx_qt_lib
+        type QString = cxx_qt_lib::QString;
+        include!("cxx-qt-lib/qstringlist.h");
+        /// QStringList from cxx_qt_lib
+        type QStringList = cxx_qt_lib::QStringList;
+    }
+
+    extern "RustQt" {
+        #[qobject]
+        #[qml_element]
+        #[qproperty(QString, kind)]
+        #[qproperty(QString, name)]
+        #[qproperty(QString, state)]
+        #[qproperty(bool, running)]
+        #[qproperty(f64, progress)]
+        #[qproperty(QString, progress_text, cxx_name = "progressText")]
+        #[qproperty(QString, result)]
+        #[qproperty(QString, error)]
+        #[qproperty(QString, details)]
+        #[qproperty(QString, input_error, cxx_name = "inputError")]
+        #[qproperty(f64, started_at_ms, cxx_name = "startedAtMs")]
+        #[qproperty(f64, elapsed_ms, cxx_name = "elapsedMs")]
+        #[qproperty(i32, item_count, cxx_name = "itemCount")]
+        #[qproperty(i32, items_per_batch, cxx_name = "itemsPerBatch")]
+        #[qproperty(bool, waiting_for_answer, cxx_name = "waitingForAnswer")]
+        type AsyncJob = super::AsyncJobRust;
+
+        /// Starts the job of kind `kind` with `args`. Returns false, with `inputError` set, when
+        /// the arguments are refused, the kind is unknown or the job is already running: then
+        /// nothing starts.
+        #[qinvokable]
+        fn start(self: Pin<&mut AsyncJob>, args: &QStringList) -> bool;
+
+        /// Cancels the job: its coroutine is dropped at its current await, which sets the
+        /// cancel tokens of the work it awaits. State becomes "cancelled".
+        #[qinvokable]
+        fn cancel(self: Pin<&mut AsyncJob>);
+
+        /// The user's answer to `question`.
+        #[qinvokable]
+        fn answer(self: Pin<&mut AsyncJob>, yes: bool);
+
+        /// Partial results (e.g. files found), at most once per frame: the newest `itemsPerBatch`
+        /// of those that arrived since the last batch. `itemCount` counts them all.
+        #[qsignal]
+        #[cxx_name = "itemsFound"]
+        fn items_found(self: Pin<&mut AsyncJob>, items: QStringList);
+
+        /// The job asks a yes/no question; answer with `answer(yes)`.
+        #[qsignal]
+        fn question(self: Pin<&mut AsyncJob>, text: QString);
+
+        /// Emitted by `answer`; the asking coroutine awaits it.
+        #[qsignal]
+        fn answered(self: Pin<&mut AsyncJob>, yes: bool);
+
+        /// The job ended (done, failed or cancelled).
+        #[qsignal]
+        fn finished(self: Pin<&mut AsyncJob>);
+    }
+}
+
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use cxx_qt::CxxQtType;
+use cxx_qt_lib::{QString, QStringList};
+use futures::FutureExt;
+
+use super::jobs::{prepare, JobContext};
+use super::{OwnsCoroutines, QObjectSpawn};
+use crate::engine::{
+    is_cancelled, sleep_until, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
+};
+
+/// How many of the newest items a batch carries by default (`itemsPerBatch`): more than a
+/// person reads in a frame, few enough that a flood costs QML little.
+pub const DEFAULT_ITEMS_PER_BATCH: i32 = 100;
+
+/// What a job's coroutine reported since the last frame: shown together, at most once per
+/// frame, so a job that reports a million times a second costs the GUI one update per frame.
+#[derive(Debug, Default)]
+struct PendingUpdates {
+    /// The newest items (at most `itemsPerBatch`).
+    items: VecDeque<String>,
+    /// Items reported since the last flush, kept or not.
+    new_items: u64,
+    step: Option<String>,
+    progress: Option<f64>,
+    /// A flush coroutine is waiting for the next frame.
+    scheduled: bool,
+    last_flush: Option<Instant>,
+}
+
+/// Backing struct of [`qobject::AsyncJob`].
+#[derive(Debug)]
+pub struct AsyncJobRust {
+    kind: QString,
+    name: QString,
+    state: QString,
+    running: bool,
+    progress: f64,
+    progress_text: QString,
+    result: QString,
+    error: QString,
+    details: QString,
+    input_error: QString,
+    started_at_ms: f64,
+    elapsed_ms: f64,
+    item_count: i32,
+    items_per_batch: i32,
+    waiting_for_answer: bool,
+    pending: PendingUpdates,
+    /// The state is "queued" (kept beside the string, which is costly to compare).
+    queued: bool,
+    current: Option<CoroutineId>,
+    started: Option<Instant>,
+    coroutines: Scope,
+}
+
+impl Default for AsyncJobRust {
+    fn default() -> Self {
+        Self {
+            kind: QString::default(),
+            name: QString::default(),
+            state: QString::from("idle"),
+            running: false,
+            progress: -1.0,
+            progress_text: QString::default(),
+            result: QString::default(),
+            error: QString::default(),
+            details: QString::default(),
+            input_error: QString::default(),
+            started_at_ms: 0.0,
+            elapsed_ms: 0.0,
+            item_count: 0,
+            items_per_batch: DEFAULT_ITEMS_PER_BATCH,
+            waiting_for_answer: false,
+            pending: PendingUpdates::default(),
+            queued: false,
+            current: None,
+            started: None,
+            coroutines: Scope::new(),
+        }
+    }
+}
+
+impl Drop for AsyncJobRust {
+    fn drop(&mut self) {
+        // The scope (dropped after this) cancels the running coroutine; say so.
+        if self.current.is_some() {
+            tracing::info!(job = %self.name, "job cancelled: its object was destroyed");
+        }
+    }
+}
+
+impl OwnsCoroutines for AsyncJobRust {
+    fn coroutines(&self) -> &Scope {
+        &self.coroutines
+    }
+}
+
+impl qobject::AsyncJob {
+    fn start(mut self: Pin<&mut Self>, args: &QStringList) -> bool {
+        if *self.running() {
+            self.set_input_error(QString::from("this job is already running"));
+            return false;
+        }
+        let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+        let kind = self.kind().to_string();
+        let body = match prepare(&kind, &args) {
+            Ok(body) => body,
+            Err(message) => {
+                tracing::debug!(kind, %message, "job refused its input");
+                self.set_input_error(QString::from(&message));
+                return false;
+            }
+        };
+        let name = match self.name().to_string() {
+            empty if empty.is_empty() => kind.clone(),
+            name => name,
+        };
+        self.as_mut().set_input_error(QString::default());
+        self.as_mut().set_result(QString::default());
+        self.as_mut().set_error(QString::default());
+        self.as_mut().set_details(QString::default());
+        self.as_mut().set_progress(-1.0);
+        self.as_mut().set_progress_text(QString::default());
+        self.as_mut().set_item_count(0);
+        self.as_mut().rust_mut().pending = PendingUpdates::default();
+        self.as_mut().set_elapsed_ms(0.0);
+        let epoch_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+        self.as_mut().set_started_at_ms(epoch_ms);
+        self.as_mut().set_running(true);
+        self.as_mut().set_state(QString::from("queued"));
+        self.as_mut().rust_mut().queued = true;
+        tracing::info!(job = %name, kind, ?args, "job started");
+        self.as_mut().rust_mut().started = Some(Instant::now());
+        let label = name.clone();
+        let id = self.as_mut().spawn_labeled(label, move |this| async move {
+            let ctx = JobContext { this: this.clone() };
+            // A panic in the body (on this thread) fails this job only.
+            let outcome = AssertUnwindSafe(async move { body(ctx).await })
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|payload| Err(panic_error(&*payload)));
+            this.with(|mut o| {
+                o.as_mut().rust_mut().current = None;
+                let elapsed_ms = o.elapsed_so_far_ms();
+                let state = match outcome {
+                    Ok(text) => {
+                        tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
+                        o.as_mut().set_progress(1.0);
+                        o.as_mut().set_result(QString::from(&text));
+                        "done"
+                    }
+                    Err(err) if is_cancelled(&err) => {
+                        tracing::info!(job = %name, elapsed_ms, "job cancelled");
+                        "cancelled"
+                    }
+                    Err(err) => {
+                        tracing::warn!(job = %name, elapsed_ms, "job failed: {err:#}");
+                        let trace = worker_backtrace(&err).map(ToString::to_string);
+                        o.as_mut().set_error(QString::from(&format!("{err:#}")));
+                        o.as_mut()
+                            .set_details(QString::from(trace.as_deref().unwrap_or("")));
+                        "failed"
+                    }
+                };
+                o.finish(state);
+            });
+            Ok(())
+        });
+        self.rust_mut().current = Some(id);
+        true
+    }
+
+    fn cancel(mut self: Pin<&mut Self>) {
+        let Some(id) = self.as_mut().rust_mut().current.take() else {
+            return;
+        };
+        self.rust().coroutines.abort(id);
+        tracing::info!(job = %self.name(), elapsed_ms = self.elapsed_so_far_ms(), "job cancelled");
+        self.finish("cancelled");
+    }
+
+    /// Milliseconds since the job started.
+    fn elapsed_so_far_ms(&self) -> f64 {
+        self.rust()
+            .started
+            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1e3)
+    }
+
+    /// The job ended in `state` (done, failed or cancelled).
+    fn finish(mut self: Pin<&mut Self>, state: &str) {
+        // What it reported last is shown before it ends (the item count is exact).
+        self.as_mut().flush_updates();
+        self.as_mut().rust_mut().queued = false;
+        let elapsed_ms = self.elapsed_so_far_ms();
+        self.as_mut().set_elapsed_ms(elapsed_ms);
+        self.as_mut().set_waiting_for_answer(false);
+        self.as_mut().set_running(false);
+        self.as_mut().set_state(QString::from(state));
+        self.finished();
+    }
+
+    fn answer(self: Pin<&mut Self>, yes: bool) {
+        self.answered(yes);
+    }
+
+    /// "queued" becomes "running" (the first sign of work).
+    pub(crate) fn mark_running(mut self: Pin<&mut Self>) {
+        if self.rust().queued {
+            self.as_mut().rust_mut().queued = false;
+            self.set_state(QString::from("running"));
+        }
+    }
+
+    /// Keeps an item for the next frame's `itemsFound` batch.
+    pub(crate) fn queue_item(mut self: Pin<&mut Self>, text: String) {
+        let kept = usize::try_from(*self.items_per_batch()).unwrap_or(0);
+        let mut rust = self.as_mut().rust_mut();
+        let pending = &mut rust.pending;
+        pending.new_items += 1;
+        if kept > 0 {
+            if pending.items.len() >= kept {
+                pending.items.pop_front();
+            }
+            pending.items.push_back(text);
+        }
+        self.schedule_flush();
+    }
+
+    /// Keeps the step text for the next frame.
+    pub(crate) fn queue_step(mut self: Pin<&mut Self>, text: String) {
+        self.as_mut().rust_mut().pending.step = Some(text);
+        self.schedule_flush();
+    }
+
+    /// Keeps the progress for the next frame.
+    pub(crate) fn queue_progress(mut self: Pin<&mut Self>, fraction: f64) {
+        self.as_mut().rust_mut().pending.progress = Some(fraction);
+        self.schedule_flush();
+    }
+
+    /// Shows what is pending one frame after the last flush (at once if that is past).
+    fn schedule_flush(mut self: Pin<&mut Self>) {
+        let pending = &mut self.as_mut().rust_mut().pending;
+        if pending.scheduled {
+            return;
+        }
+        pending.scheduled = true;
+        let at = pending
+            .last_flush
+            .map_or_else(Instant::now, |last| last + FRAME_INTERVAL);
+        self.spawn_labeled("AsyncJob: show partial results", move |this| async move {
+            sleep_until(at).await;
+            this.with(|o| o.flush_updates());
+            Ok(())
+        });
+    }
+
+    /// Shows what is pending now: one `itemsFound` batch, one change of each property.
+    fn flush_updates(mut self: Pin<&mut Self>) {
+        let pending = std::mem::take(&mut self.as_mut().rust_mut().pending.items);
+        let (new_items, step, progress) = {
+            let mut rust = self.as_mut().rust_mut();
+            let p = &mut rust.pending;
+            p.scheduled = false;
+            p.last_flush = Some(Instant::now());
+            (
+                std::mem::take(&mut p.new_items),
+                p.step.take(),
+                p.progress.take(),
+            )
+        };
+        if let Some(fraction) = progress {
+            self.as_mut().set_progress(fraction);
+        }
+        if let Some(text) = step {
+            self.as_mut().set_progress_text(QString::from(&text));
+        }
+        if new_items > 0 {
+            let count = i64::from(*self.item_count()).saturating_add_unsigned(new_items);
+            self.as_mut()
+                .set_item_count(i32::try_from(count).unwrap_or(i32::MAX));
+            if !pending.is_empty() {
+                let batch: QStringList = pending.iter().map(QString::from).collect();
+                self.items_found(batch);
+            }
+        }
+    }
+}
+
+/// A panic in a job's body (on the GUI thread), as the job's error.
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> anyhow::Error {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    anyhow::anyhow!("the job panicked on the GUI thread: {message}")
+}

@@ -1,0 +1,99 @@
+//! # cxx-qt-async
+//!
+//! Async/await for Qt Quick front ends written in Rust with [cxx-qt]: a click handler starts a
+//! coroutine on the GUI thread, the coroutine awaits blocking jobs that run on a worker pool, and
+//! it resumes on the GUI thread, where it may touch its QObject, through Qt queued invocations.
+//! It reads as straight-line code, and nothing ever blocks the event loop.
+//!
+//! ```text
+//!  GUI thread (Qt event loop)                         worker pool (N threads)
+//!  ──────────────────────────                         ───────────────────────
+//!  QML click ─▶ #[qinvokable] ─▶ self.spawn(coroutine)
+//!                                   │ (first poll at the next drain)
+//!  drain ─▶ poll coroutine ─▶ run_blocking(job) ───────────▶ job runs, result stored
+//!                 │ Pending: back to the event loop          │ wakes the coroutine
+//!                 ▼                                          ▼
+//!  paint, timers, input …        ◀── one queued invocation per batch of wakes (coalesced)
+//!  drain ─▶ poll coroutine: job result on the GUI thread ─▶ this.with(|obj| obj.set_…)
+//! ```
+//!
+//! ## The layers
+//!
+//! * [`engine`] (the `cxx-qt-async-engine` crate, re-exported): the executor, the worker pool,
+//!   jobs, timers, streams, scopes and errors. It knows nothing of Qt: its only contact with an
+//!   event loop is [`engine::LoopWaker`], and it is tested headless with
+//!   [`engine::testing::FakeLoop`].
+//! * This crate, the only one that imports cxx-qt into the engine's world:
+//!   * [`QtRuntime`] installs the engine's runtime with a loop waker that posts one queued
+//!     invocation (`CxxQtThread::queue`) on a private `LoopDriver` QObject per batch of wakes;
+//!   * [`QObjectSpawn::spawn`] starts a coroutine from any QObject whose backing struct owns a
+//!     [`Scope`](engine::Scope) ([`OwnsCoroutines`]); the coroutine reaches its object through
+//!     a [`QObjectRef`] and is dropped when the object is destroyed;
+//!   * [`AsyncJob`] is a job as a QML object (state, progress, result, error, elapsed time,
+//!     `cancel()`, partial results in per-frame batches); Rust registers what each kind of job
+//!     does with [`register_job`];
+//!   * [`next_emission`] awaits a signal of a cxx-qt QObject (a dialog's answer, say) without a
+//!     nested event loop; dropping the wait disconnects.
+//!
+//! Its QML module is `CxxQtAsync` (`import CxxQtAsync` for `AsyncJob`); call [`init_qml`] once
+//! at start-up.
+//!
+//! ## Thread model
+//!
+//! * Coroutines are spawned, polled and dropped only on the GUI thread (asserted, in release
+//!   builds too, with messages naming the rule). Their futures need not be `Send`.
+//! * Jobs run on the worker pool; a job's future resolves on the GUI thread to
+//!   `anyhow::Result<T>`. A panic in a job becomes an error at the await, carrying the message,
+//!   the location, the worker's backtrace and the await site.
+//! * Wakes from any thread are coalesced: one queued invocation per batch. Each drain runs ready
+//!   coroutines for at most a small budget (1 ms by default), then returns to the event loop;
+//!   one poll takes at most 128 ready results (jobs, stream items, timers), so no coroutine can
+//!   hold the thread for long.
+//! * Only the Qt event loop runs drains (the runtime's [`engine::Drainer`] stays private here),
+//!   never user code: a QObject's method can never see its own coroutines run inside it.
+//! * No panic crosses into Qt: coroutine and job panics are caught and reported.
+//! * [`engine::tasks`] lists every live coroutine (label, owner, what it awaits, age);
+//!   [`engine::LagMeter`] measures how late the loop serves a timer.
+//!
+//! ## A first coroutine, headless
+//!
+//! ```
+//! use cxx_qt_async::engine::{run_blocking, spawn, testing::FakeLoop};
+//!
+//! let fake = FakeLoop::new(); // in an app: cxx_qt_async::QtRuntime::install()
+//! let coroutine = spawn(async {
+//!     let val1 = run_blocking(|| 66 * 2).await?;
+//!     let val2 = run_blocking(move || val1 + 1).await?;
+//!     anyhow::Ok(format!("task2 returned: {val2}"))
+//! });
+//! assert_eq!(fake.block_on(coroutine).unwrap().unwrap(), "task2 returned: 133");
+//! ```
+//!
+//! [cxx-qt]: https://kdab.github.io/cxx-qt/book/
+
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+
+pub use cxx_qt_async_engine as engine;
+
+#[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
+mod async_job;
+mod jobs;
+mod loop_driver;
+mod object;
+mod runtime;
+mod signal;
+
+pub use async_job::qobject::AsyncJob;
+pub use async_job::{AsyncJobRust, DEFAULT_ITEMS_PER_BATCH};
+pub use jobs::{job_kinds, register_job, JobContext, JobFuture, WorkerContext};
+pub use loop_driver::qobject::LoopDriver;
+pub use object::{OwnsCoroutines, QObjectRef, QObjectSpawn};
+pub use runtime::{ensure_runtime, shutdown_implicit_runtime, QtRuntime, QtRuntimeBuilder};
+pub use signal::{next_emission, Emitter, NextEmission, SignalGone};
+
+/// Registers this crate's QObjects and its `CxxQtAsync` QML module with Qt. Call it once at the
+/// start of a binary that uses `AsyncJob` from QML (before loading QML).
+pub fn init_qml() {
+    cxx_qt::init_crate!(cxx_qt_async);
+    cxx_qt::init_qml_module!("CxxQtAsync");
+}

@@ -1,0 +1,192 @@
+//! A million items streamed into a real `AsyncJob`, in the real Qt event loop (not Qt Quick
+//! Test's, whose waits sleep 10 ms between rounds of events): the loop keeps serving a 1 ms
+//! precise Qt timer, the items reach QML in per-frame batches, and the count is exact.
+//!
+//! Qt needs the process main thread, so this target has `harness = false`; it reports its
+//! claims as libtest trials. It needs no display (QCoreApplication, no window).
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use cxx_qt_async::engine::run_stream;
+use cxx_qt_async::{register_job, JobContext, QtRuntime};
+use cxx_qt_lib::{QByteArray, QCoreApplication, QQmlApplicationEngine, QUrl};
+use futures::StreamExt;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+use cxx_qt_async_test_support as support;
+
+const ITEMS: u64 = 1_000_000;
+
+/// The object under test: an AsyncJob whose QML side counts the batches it receives. The exit
+/// code says how it ended: 10 000 + the number of batches when every item was counted.
+const QML: &str = r#"
+import QtQml
+import CxxQtAsync
+
+AsyncJob {
+    id: job
+    kind: "test_flood"
+    name: "flood"
+    property int batches: 0
+    property int largest: 0
+    onItemsFound: function (items) {
+        batches += 1
+        largest = Math.max(largest, items.length)
+    }
+    onFinished: {
+        if (state !== "done") {
+            console.warn("flood: " + state + " " + error)
+            Qt.exit(2)
+        } else if (itemCount !== 1000000) {
+            console.warn("flood: itemCount " + itemCount)
+            Qt.exit(3)
+        } else if (largest > itemsPerBatch || largest === 0) {
+            console.warn("flood: a batch of " + largest + " items (itemsPerBatch " + itemsPerBatch + ")")
+            Qt.exit(4)
+        } else {
+            Qt.exit(10000 + batches)
+        }
+    }
+    Component.onCompleted: {
+        if (!start(["1000000"])) {
+            console.warn("flood: refused: " + inputError)
+            Qt.exit(1)
+        }
+    }
+}
+"#;
+
+/// What the job measured.
+#[derive(Debug, Default, Clone)]
+struct Measured {
+    items: u64,
+    lateness_ms: Vec<f64>,
+    seconds: f64,
+}
+
+thread_local! {
+    /// When the probe timer fired (GUI thread).
+    static TICKS: RefCell<Vec<Instant>> = const { RefCell::new(Vec::new()) };
+    static MEASURED: RefCell<Option<Measured>> = const { RefCell::new(None) };
+}
+
+extern "C" fn record_tick(_: *mut c_void) {
+    TICKS.with(|t| t.borrow_mut().push(Instant::now()));
+}
+
+/// `test_flood N`: a worker streams N items as fast as it can; the coroutine hands each to QML
+/// with `emit_item`, while a 1 ms precise Qt timer records how late the loop serves it.
+fn register_flood() {
+    register_job("test_flood", |args: &[String]| {
+        let n: u64 = args.first().and_then(|a| a.parse().ok()).ok_or("a count")?;
+        Ok::<_, &str>(move |ctx: JobContext| async move {
+            let started = Instant::now();
+            let timer = support::PreciseTimer::start(1, record_tick);
+            let mut items = run_stream(1024, move |tx| {
+                for i in 0..n {
+                    tx.send(i)?;
+                }
+                Ok(n)
+            });
+            while let Some(i) = items.next().await {
+                ctx.emit_item(&format!("item {i}"));
+            }
+            let sent = items.finish().await?;
+            timer.stop();
+            let lateness_ms = TICKS.with(|t| {
+                t.borrow()
+                    .windows(2)
+                    .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
+                    .collect()
+            });
+            MEASURED.with(|m| {
+                *m.borrow_mut() = Some(Measured {
+                    items: sent,
+                    lateness_ms,
+                    seconds: started.elapsed().as_secs_f64(),
+                })
+            });
+            Ok(format!("{sent} items"))
+        })
+    });
+}
+
+/// Runs the QML above in a real event loop; returns its exit code.
+fn run_qt() -> i32 {
+    cxx_qt_async::init_qml();
+    register_flood();
+    let mut app = QCoreApplication::new();
+    let runtime = QtRuntime::install();
+    let mut engine = QQmlApplicationEngine::new();
+    if let Some(engine) = engine.as_mut() {
+        engine.load_data(
+            &QByteArray::from(QML),
+            &QUrl::from("file:///stream_flood.qml"),
+        );
+    }
+    let code = app.as_mut().map_or(-1, |app| app.exec());
+    drop(engine);
+    drop(runtime);
+    drop(app);
+    code
+}
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let names = [
+        "a_million_streamed_items_are_all_counted_and_reach_qml_in_bounded_batches",
+        "the_loop_serves_a_1ms_timer_with_p99_lateness_of_at_most_4ms_while_they_stream",
+        "at_most_one_batch_per_frame",
+    ];
+    if args.list {
+        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+    let code = run_qt();
+    let measured = MEASURED.with(|m| m.borrow().clone()).unwrap_or_default();
+    let late = &measured.lateness_ms;
+    let p99 = support::pct(late, 0.99);
+    let max = late.iter().copied().fold(0.0, f64::max);
+    let batches = code - 10_000;
+    eprintln!(
+        "stream_flood: {} items in {:.2} s, {} ticks of the 1 ms timer, lateness p99 {p99:.2} ms, \
+         max {max:.2} ms, {batches} batches (exit code {code})",
+        measured.items,
+        measured.seconds,
+        late.len()
+    );
+    let counted: Result<(), Failed> = if code >= 10_000 && measured.items == ITEMS {
+        Ok(())
+    } else {
+        Err(format!("the QML side ended with code {code} (see its warning above)").into())
+    };
+    let ticking: Result<(), Failed> = if late.len() < 50 {
+        Err(format!("the timer ticked {} times only", late.len()).into())
+    } else if p99 > 4.0 {
+        Err(format!("1 ms timer lateness p99 {p99:.2} ms (limit 4)").into())
+    } else {
+        Ok(())
+    };
+    let frames = (measured.seconds * 1000.0 / 16.0).ceil() as i32 + 5;
+    let per_frame: Result<(), Failed> = if code < 10_000 {
+        Err("no batch count (the job did not finish)".into())
+    } else if batches > frames {
+        Err(format!(
+            "{batches} batches in {:.2} s: more than one per frame",
+            measured.seconds
+        )
+        .into())
+    } else {
+        Ok(())
+    };
+    let outcomes = [counted, ticking, per_frame];
+    let trials = names
+        .iter()
+        .zip(outcomes)
+        .map(|(name, outcome)| Trial::test(*name, move || outcome))
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}

@@ -1,0 +1,74 @@
+//! `AppSettings`: what the window remembers between runs (the last folder used).
+
+/// The bridge: the `AppSettings` QObject (QML element of the `AsyncJobs` module).
+#[cxx_qt::bridge]
+pub mod qobject {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        /// QString from cxx_qt_lib
+        type QString = cxx_qt_lib::QString;
+    }
+
+    extern "RustQt" {
+        #[qobject]
+        #[qml_element]
+        #[qproperty(QString, last_folder, cxx_name = "lastFolder")]
+        type AppSettings = super::AppSettingsRust;
+
+        /// Remembers the folder of `path` (a file or a folder); saved on a worker.
+        #[qinvokable]
+        #[cxx_name = "rememberPath"]
+        fn remember_path(self: Pin<&mut AppSettings>, path: &QString);
+    }
+
+    impl cxx_qt::Initialize for AppSettings {}
+}
+
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use cxx_qt_lib::QString;
+
+use crate::settings;
+use cxx_qt_async::engine::{try_run_blocking, Scope};
+use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+
+/// Backing struct of [`qobject::AppSettings`].
+#[derive(Debug, Default)]
+pub struct AppSettingsRust {
+    last_folder: QString,
+    coroutines: Scope,
+}
+
+impl OwnsCoroutines for AppSettingsRust {
+    fn coroutines(&self) -> &Scope {
+        &self.coroutines
+    }
+}
+
+impl cxx_qt::Initialize for qobject::AppSettings {
+    fn initialize(self: Pin<&mut Self>) {
+        // A small file: read at once, so the first frame already shows the folder.
+        let folder = settings::load_last_folder().unwrap_or_default();
+        self.set_last_folder(QString::from(&folder));
+    }
+}
+
+impl qobject::AppSettings {
+    fn remember_path(self: Pin<&mut Self>, path: &QString) {
+        let text = path.to_string();
+        let text = text.trim().trim_start_matches("file://").to_owned();
+        if text.is_empty() {
+            return;
+        }
+        self.spawn_labeled("remember the last folder", move |this| async move {
+            let path = PathBuf::from(text);
+            let folder = try_run_blocking(move || settings::save_last_folder(&path)).await;
+            match folder {
+                Ok(folder) => this.with(|o| o.set_last_folder(QString::from(&folder))),
+                Err(err) => tracing::warn!("could not remember the folder: {err:#}"),
+            }
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,158 @@
+//! `Diagnostics`: what the engine and the event loop are doing, for the window's tool bar and
+//! its diagnostics panel.
+//!
+//! Owns a lag meter (a 5 ms interval on the GUI thread; lateness over the last 2 s). Every
+//! 100 ms it emits `lagSample(peakMs)`, the worst lateness of those 100 ms (the panel plots
+//! them); four times a second it publishes `lagLastMs`, `lagP99Ms`, `lagMaxMs`,
+//! `liveCoroutines` and `tasksJson`, the engine's live task list as a JSON array of
+//! `{id, label, owner, state, ageMs, polls}`.
+
+/// The bridge: the `Diagnostics` QObject (QML element of the `AsyncJobs` module).
+#[cxx_qt::bridge]
+pub mod qobject {
+    unsafe extern "C++" {
+        include!("cxx-qt-lib/qstring.h");
+        /// QString from cxx_qt_lib
+        type QString = cxx_qt_lib::QString;
+    }
+
+    extern "RustQt" {
+        #[qobject]
+        #[qml_element]
+        #[qproperty(f64, lag_last_ms, cxx_name = "lagLastMs")]
+        #[qproperty(f64, lag_p99_ms, cxx_name = "lagP99Ms")]
+        #[qproperty(f64, lag_max_ms, cxx_name = "lagMaxMs")]
+        #[qproperty(i32, live_coroutines, cxx_name = "liveCoroutines")]
+        #[qproperty(QString, tasks_json, cxx_name = "tasksJson")]
+        #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
+        type Diagnostics = super::DiagnosticsRust;
+
+        /// The worst timer lateness of the last 100 ms, in milliseconds.
+        #[qsignal]
+        #[cxx_name = "lagSample"]
+        fn lag_sample(self: Pin<&mut Diagnostics>, peak_ms: f64);
+
+        /// Call on the window's first frame. With `ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME` set, prints
+        /// `first_frame_unix_ns=<wall clock>` and returns true (the caller then quits): that is
+        /// how the startup benchmark measures process start to first frame.
+        #[qinvokable]
+        #[cxx_name = "firstFrame"]
+        fn first_frame(self: &Diagnostics) -> bool;
+    }
+
+    impl cxx_qt::Initialize for Diagnostics {}
+}
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cxx_qt_lib::QString;
+use futures::StreamExt;
+
+use cxx_qt_async::engine::{interval, stats, tasks, worker_threads, LagMeter, Scope, TaskInfo};
+use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+
+/// Backing struct of [`qobject::Diagnostics`].
+#[derive(Debug, Default)]
+pub struct DiagnosticsRust {
+    lag_last_ms: f64,
+    lag_p99_ms: f64,
+    lag_max_ms: f64,
+    live_coroutines: i32,
+    tasks_json: QString,
+    worker_threads: i32,
+    coroutines: Scope,
+}
+
+impl OwnsCoroutines for DiagnosticsRust {
+    fn coroutines(&self) -> &Scope {
+        &self.coroutines
+    }
+}
+
+impl cxx_qt::Initialize for qobject::Diagnostics {
+    fn initialize(mut self: Pin<&mut Self>) {
+        cxx_qt_async::ensure_runtime();
+        let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
+        self.as_mut().set_worker_threads(workers);
+        self.spawn_labeled("lag meter and task list", |this| async move {
+            let meter = LagMeter::start(Duration::from_millis(5), 400);
+            let mut tick = interval(Duration::from_millis(100));
+            let mut n = 0u64;
+            while tick.next().await.is_some() {
+                n += 1;
+                let peak = meter.take_peak();
+                this.with(|o| o.lag_sample(peak));
+                if n % 5 != 0 {
+                    continue;
+                }
+                let lag = meter.snapshot();
+                let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
+                let json = tasks_json(&tasks());
+                this.with(|mut o| {
+                    o.as_mut().set_lag_last_ms(lag.last_ms);
+                    o.as_mut().set_lag_p99_ms(lag.p99_ms);
+                    o.as_mut().set_lag_max_ms(lag.max_ms);
+                    o.as_mut().set_live_coroutines(live);
+                    o.set_tasks_json(QString::from(&json));
+                });
+            }
+            Ok(())
+        });
+    }
+}
+
+impl qobject::Diagnostics {
+    fn first_frame(&self) -> bool {
+        if std::env::var_os("ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME").is_none() {
+            return false;
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        println!("first_frame_unix_ns={now}");
+        let _ = std::io::stdout().flush();
+        true
+    }
+}
+
+/// The task list as JSON for QML (`JSON.parse`).
+fn tasks_json(list: &[TaskInfo]) -> String {
+    let mut out = String::from("[");
+    for (i, t) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            r#"{{"id":{},"label":{},"owner":{},"state":{},"ageMs":{},"polls":{}}}"#,
+            t.id.get(),
+            json_string(&t.label),
+            json_string(t.owner.as_deref().unwrap_or("")),
+            json_string(&t.state.to_string()),
+            t.age.as_millis(),
+            t.polls
+        );
+    }
+    out.push(']');
+    out
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
