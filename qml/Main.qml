@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import CxxQtAsync
 import AsyncJobs
 
 // The job dashboard: a launcher (left), the live list of jobs (middle), diagnostics (right).
@@ -18,8 +19,6 @@ ApplicationWindow {
     property alias jobsModel: jobsModel
     property alias jobsView: jobsView
     property alias launcher: launcher
-    property alias diagnostics: diagnostics
-    property alias settings: settings
     property alias askDialog: askDialog
     property alias diagnosticsPanel: diagnosticsPanel
 
@@ -30,20 +29,16 @@ ApplicationWindow {
         onActivated: Qt.quit()
     }
 
-    Diagnostics {
-        id: diagnostics
-    }
-
-    AppSettings {
-        id: settings
-    }
+    // The app's own QObjects (module AsyncJobs): lag and task list, and the remembered folder.
+    readonly property Diagnostics diagnostics: Diagnostics {}
+    readonly property AppSettings settings: AppSettings {}
 
     // Reports the first frame (only acted on by the startup benchmark).
     property bool firstFrameSeen: false
     onFrameSwapped: {
         if (!firstFrameSeen) {
             firstFrameSeen = true
-            if (diagnostics.firstFrame())
+            if (root.diagnostics.firstFrame())
                 Qt.callLater(Qt.quit)
         }
     }
@@ -56,6 +51,9 @@ ApplicationWindow {
         running: true
         onTriggered: root.heartbeat++
     }
+
+    // How many streamed lines a job's row keeps (the newest).
+    readonly property int keptLines: 2000
 
     // One row per job, newest first. `job` is the AsyncJob, `items` what it streamed.
     ListModel {
@@ -93,7 +91,7 @@ ApplicationWindow {
             if (skipped > 0)
                 items.append({ text: "⋯ " + skipped + " more, not listed" })
             items.append(batch.map(function (text) { return { text: text } }))
-            var excess = items.count - job.itemsKept
+            var excess = items.count - root.keptLines
             if (excess > 0)
                 items.remove(0, excess)
         })
@@ -167,12 +165,12 @@ ApplicationWindow {
         Launcher {
             id: launcher
             objectName: "launcher"
-            lastFolder: settings.lastFolder
+            lastFolder: root.settings.lastFolder
             Layout.preferredWidth: 330
             Layout.fillHeight: true
             onLaunchRequested: function (kind, title, args, rememberPath) {
                 if (root.launch(kind, title, args) !== null && rememberPath !== "")
-                    settings.rememberPath(rememberPath)
+                    root.settings.rememberPath(rememberPath)
             }
         }
 
@@ -250,7 +248,7 @@ ApplicationWindow {
         DiagnosticsPanel {
             id: diagnosticsPanel
             objectName: "diagnosticsPanel"
-            diagnostics: diagnostics
+            diagnostics: root.diagnostics
             heartbeat: root.heartbeat
             Layout.preferredWidth: 330
             Layout.fillHeight: true

@@ -75,12 +75,31 @@ impl SleepGate {
         self.wakeup.notify_all();
     }
 
+    /// A searcher that found a job stops searching. A submitter that saw it searching did not
+    /// wake anybody, counting on it for its job, but it may have taken another: if it was the
+    /// last searcher and jobs remain, it wakes a sleeper for them (else a second job would wait
+    /// for the first to finish while a worker sleeps).
+    fn found(&self, more: impl Fn() -> bool) {
+        // Pairs with the fence in `job_added`: either its submitter sees no searcher (and wakes
+        // a sleeper itself), or we see its job here.
+        fence(Ordering::SeqCst);
+        if self.searching.load(Ordering::Relaxed) == 0
+            && self.sleepers.load(Ordering::Relaxed) > 0
+            && more()
+        {
+            drop(self.lock());
+            self.wakeup.notify_one();
+        }
+    }
+
     /// A worker's next job: searches `rounds` times with `take` (yielding in between), then
-    /// sleeps until woken, and so on; `None` once `closed()`.
+    /// sleeps until woken, and so on; `None` once `closed()`. `more` says whether jobs are left
+    /// after one was taken.
     pub(crate) fn find<J>(
         &self,
         rounds: u32,
         mut take: impl FnMut() -> Option<J>,
+        more: impl Fn() -> bool,
         closed: &AtomicBool,
     ) -> Option<J> {
         self.searching.fetch_add(1, Ordering::Relaxed);
@@ -92,6 +111,7 @@ impl SleepGate {
                 }
                 if let Some(job) = take() {
                     self.searching.fetch_sub(1, Ordering::Relaxed);
+                    self.found(&more);
                     return Some(job);
                 }
                 yield_now();
@@ -112,8 +132,12 @@ impl SleepGate {
             };
             self.sleepers.fetch_sub(1, Ordering::Relaxed);
             drop(guard);
-            if job.is_some() || closed.load(Ordering::Acquire) {
+            if job.is_some() {
+                self.found(&more);
                 return job;
+            }
+            if closed.load(Ordering::Acquire) {
+                return None;
             }
             // Woken: search again before sleeping.
             self.searching.fetch_add(1, Ordering::Relaxed);
@@ -190,7 +214,8 @@ mod loom_models {
                     let mut taken = 0;
                     while taken < 2 {
                         let take = || queue.lock().unwrap().pop_front();
-                        match gate.find(1, take, &closed) {
+                        let more = || !queue.lock().unwrap().is_empty();
+                        match gate.find(1, take, more, &closed) {
                             Some(()) => taken += 1,
                             None => break,
                         }
@@ -211,6 +236,39 @@ mod loom_models {
                 s.join().unwrap();
             }
             assert_eq!(worker.join().unwrap(), 2, "both jobs were taken");
+        });
+    }
+
+    /// Two workers, one job each, and two submitters: the second job never waits for a worker
+    /// that took the first while the other worker sleeps (a searcher that took one job wakes a
+    /// sleeper for the next). Loom reports the deadlock if a worker would sleep through it.
+    #[test]
+    fn sleep_gate_wakes_a_sleeper_for_a_second_job() {
+        loom::model(|| {
+            let queue = Arc::new(Mutex::new(VecDeque::new()));
+            let gate = Arc::new(SleepGate::default());
+            let closed = Arc::new(AtomicBool::new(false));
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (queue, gate, closed) = (queue.clone(), gate.clone(), closed.clone());
+                    thread::spawn(move || {
+                        let take = || queue.lock().unwrap().pop_front();
+                        let more = || !queue.lock().unwrap().is_empty();
+                        // Each worker takes one job and keeps it (runs "forever").
+                        gate.find(1, take, more, &closed).is_some()
+                    })
+                })
+                .collect();
+            for _ in 0..2 {
+                let (queue, gate) = (queue.clone(), gate.clone());
+                thread::spawn(move || {
+                    queue.lock().unwrap().push_back(());
+                    gate.job_added();
+                });
+            }
+            for w in workers {
+                assert!(w.join().unwrap(), "each worker got a job");
+            }
         });
     }
 }

@@ -49,10 +49,12 @@ impl PoolInner {
 
     fn worker_loop(&self) {
         let _capture = CaptureScope::enter();
-        while let Some(runnable) = self
-            .gate
-            .find(SEARCH_ROUNDS, || self.jobs.pop(), &self.closed)
-        {
+        while let Some(runnable) = self.gate.find(
+            SEARCH_ROUNDS,
+            || self.jobs.pop(),
+            || !self.jobs.is_empty(),
+            &self.closed,
+        ) {
             // Jobs catch their own panics; this keeps the worker alive whatever happens.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
         }
