@@ -40,7 +40,8 @@ pub struct AppSettingsRust {
     coroutines: Scope,
 }
 
-impl OwnsCoroutines for AppSettingsRust {
+// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
+unsafe impl OwnsCoroutines for AppSettingsRust {
     fn coroutines(&self) -> &Scope {
         &self.coroutines
     }

@@ -66,7 +66,8 @@ pub struct DiagnosticsRust {
     coroutines: Scope,
 }
 
-impl OwnsCoroutines for DiagnosticsRust {
+// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
+unsafe impl OwnsCoroutines for DiagnosticsRust {
     fn coroutines(&self) -> &Scope {
         &self.coroutines
     }

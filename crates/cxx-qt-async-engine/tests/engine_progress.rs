@@ -29,7 +29,9 @@ fn progress_flood_is_coalesced_to_frame_rate() {
         .unwrap();
     let elapsed = started.elapsed();
     let frames = elapsed.as_secs_f64() / FRAME_INTERVAL.as_secs_f64();
-    assert!(reports > 10_000, "a flood: {reports} reports");
+    // Miri runs the worker a few hundred times slower: fewer reports, still several per frame.
+    let flood = if cfg!(miri) { 30 } else { 10_000 };
+    assert!(reports > flood, "a flood: {reports} reports");
     assert!(
         (seen.len() as f64) <= frames + 2.0,
         "{} updates in {elapsed:?} ({frames:.1} frames)",

@@ -39,9 +39,14 @@ fn dropping_a_sleeping_coroutine_removes_its_timer() {
 fn sleeps_fire_in_deadline_order() {
     let fake = FakeLoop::new();
     let order = Rc::new(RefCell::new(Vec::new()));
-    // Deadlines from one instant: however slowly the coroutines start (under Miri), their
-    // deadlines keep their order.
-    let start = Instant::now();
+    // Deadlines from one instant, far enough ahead that all three are pending at their first
+    // poll, however slowly the coroutines start (Miri runs them hundreds of times slower).
+    let start = Instant::now()
+        + if cfg!(miri) {
+            Duration::from_secs(3)
+        } else {
+            Duration::ZERO
+        };
     let handles: Vec<_> = [30u64, 10, 20]
         .into_iter()
         .map(|ms| {

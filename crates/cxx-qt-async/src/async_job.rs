@@ -174,7 +174,8 @@ impl Drop for AsyncJobRust {
     }
 }
 
-impl OwnsCoroutines for AsyncJobRust {
+// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
+unsafe impl OwnsCoroutines for AsyncJobRust {
     fn coroutines(&self) -> &Scope {
         &self.coroutines
     }

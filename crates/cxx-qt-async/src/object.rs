@@ -14,6 +14,14 @@ use crate::engine::{CoroutineId, Liveness, Scope};
 /// Implemented by a QObject's backing struct (`FooRust`) that owns a [`Scope`], which makes
 /// [`QObjectSpawn::spawn`] available on the QObject.
 ///
+/// # Safety
+///
+/// [`QObjectRef::with`] lends the QObject to coroutines while its scope is alive, so the scope
+/// must die with the object. Implement it only so that `coroutines` returns a [`Scope`] that is
+/// a field of `Self` (owned by it, dropped when the object's backing struct is dropped), and
+/// the same one on every call. A scope kept elsewhere (leaked, in a static, shared with another
+/// object) would let a coroutine reach a destroyed object.
+///
 /// # Examples
 ///
 /// ```
@@ -25,14 +33,30 @@ use crate::engine::{CoroutineId, Liveness, Scope};
 ///     coroutines: Scope,
 /// }
 ///
-/// impl OwnsCoroutines for CounterRust {
+/// // SAFETY: the scope is a field of the backing struct, dropped with the QObject.
+/// unsafe impl OwnsCoroutines for CounterRust {
 ///     fn coroutines(&self) -> &Scope {
 ///         &self.coroutines
 ///     }
 /// }
 /// ```
-pub trait OwnsCoroutines {
-    /// The scope whose coroutines are cancelled when this object is destroyed.
+///
+/// Without `unsafe` it does not compile:
+///
+/// ```compile_fail,E0200
+/// use cxx_qt_async::{engine::Scope, OwnsCoroutines};
+///
+/// pub struct LeakyRust;
+///
+/// impl OwnsCoroutines for LeakyRust {
+///     fn coroutines(&self) -> &Scope {
+///         Box::leak(Box::new(Scope::new())) // outlives the object: refused
+///     }
+/// }
+/// ```
+pub unsafe trait OwnsCoroutines {
+    /// The scope whose coroutines are cancelled when this object is destroyed: a field of
+    /// `Self`, the same one every time.
     fn coroutines(&self) -> &Scope;
 }
 
@@ -58,20 +82,21 @@ pub trait QObjectSpawn: CxxQtType + Sized + 'static
 where
     Self::Rust: OwnsCoroutines,
 {
-    /// Spawns the coroutine `start(this)`, owned by this object: it first runs at the next
-    /// drain (after the invokable returned), resumes on this thread after each await, and is
-    /// dropped, never to run again, if the object is destroyed first. An error it returns, or a
-    /// panic, is reported through the [report hook](crate::engine::set_report_hook).
+    /// Spawns the coroutine `start(this)`, owned by this object: `start` is called, and the
+    /// coroutine first runs, at the next drain (after the invokable returned, so `start` may use
+    /// `this.with(..)` at once), it resumes on this thread after each await, and it is dropped,
+    /// never to run again, if the object is destroyed first. An error it returns, or a panic, is
+    /// reported through the [report hook](crate::engine::set_report_hook).
     ///
     /// Installs a default [`super::QtRuntime`] on this thread if there is none.
     #[track_caller]
     fn spawn<F, Fut>(self: Pin<&mut Self>, start: F) -> CoroutineId
     where
-        F: FnOnce(QObjectRef<Self>) -> Fut,
+        F: FnOnce(QObjectRef<Self>) -> Fut + 'static,
         Fut: Future<Output = anyhow::Result<()>> + 'static,
     {
         let (scope, this) = prepare(self);
-        scope.spawn(start(this))
+        scope.spawn(async move { start(this).await })
     }
 
     /// Like [`QObjectSpawn::spawn`], with a label for the [task list](crate::engine::tasks)
@@ -83,11 +108,11 @@ where
         start: F,
     ) -> CoroutineId
     where
-        F: FnOnce(QObjectRef<Self>) -> Fut,
+        F: FnOnce(QObjectRef<Self>) -> Fut + 'static,
         Fut: Future<Output = anyhow::Result<()>> + 'static,
     {
         let (scope, this) = prepare(self);
-        scope.spawn_labeled(label, start(this))
+        scope.spawn_labeled(label, async move { start(this).await })
     }
 }
 
@@ -185,13 +210,23 @@ impl<T> QObjectRef<T> {
                 panic!("QObjectRef::with called after the object was destroyed")
             }
         });
-        // SAFETY: the pointer came from a `Pin<&mut T>` of a live QObject, so it is aligned,
-        // non-null and pinned. It is still live: `enter()` succeeded, so the object's Scope (a
-        // field of its backing struct, dropped by the object's destructor) still exists, and we
-        // are on the object's thread, where nothing else runs during this call. It is not
-        // aliased: coroutines are polled only from the executor's drain (a queued invocation on
-        // the runtime's own LoopDriver, never inside one of T's invokables), and `enter()` makes
-        // this the only lend of T until `_entered` drops. The borrow cannot outlive `f`.
+        // SAFETY: the invariants that make this `&mut T` valid and unique, and who keeps each:
+        // * Non-null, aligned, pinned: the pointer came from a `Pin<&mut T>` of a QObject
+        //   (`prepare`), which cxx-qt never moves.
+        // * Alive: `enter()` succeeded, so the object's `Scope` still exists; by the contract of
+        //   the `unsafe trait OwnsCoroutines`, that scope is a field of the object's backing
+        //   struct and dies with it.
+        // * Not used by another thread: the assertion above (this thread is the object's, and
+        //   `QObjectRef` is `!Send`).
+        // * Not aliased by another lend: `enter()` refuses a second lend until `_entered` drops,
+        //   and the borrow cannot outlive `f`.
+        // * Not aliased by an invokable of `T` on the stack: coroutines are polled only by a
+        //   drain, and only the Qt event loop runs drains (the runtime's `Drainer` never leaves
+        //   `QtRuntime`; `QObjectSpawn::spawn` refuses a runtime that is not a `QtRuntime`).
+        //   `spawn` itself runs `start` at the first poll, not inside the invokable that called
+        //   it. The one way around this is cxx-qt's own: an invokable that runs a nested event
+        //   loop (`process_events`, `exec`) lets Qt deliver other events to its object meanwhile,
+        //   ours included; the README states that rule.
         let object = unsafe { Pin::new_unchecked(&mut *self.ptr.as_ptr()) };
         f(object)
     }
