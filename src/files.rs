@@ -101,7 +101,8 @@ pub const CHUNK: usize = 1 << 20;
 /// # Examples
 ///
 /// ```
-/// let path = std::env::temp_dir().join("files-doctest-hash.txt");
+/// let dir = tempfile::tempdir().unwrap(); // removed at the end
+/// let path = dir.path().join("abc.txt");
 /// std::fs::write(&path, "abc").unwrap();
 /// let (hex, size) = async_jobs::files::sha256_file(&path, |_, _| true).unwrap().unwrap();
 /// assert_eq!(size, 3);
@@ -252,16 +253,18 @@ pub fn human_size(bytes: u64) -> String {
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("async-jobs-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh folder of its own, removed when the test ends (even when it fails).
+    fn temp_dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("async-jobs-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn sha256_matches_the_known_digest_across_chunks() {
-        let dir = temp_dir("sha");
+        let tmp = temp_dir("sha");
+        let dir = tmp.path();
         let path = dir.join("million-a.txt");
         std::fs::write(&path, vec![b'a'; 1_000_000]).unwrap();
         let (hex, size) = sha256_file(&path, |_, _| true).unwrap().unwrap();
@@ -301,7 +304,8 @@ mod tests {
 
     #[test]
     fn typed_paths_are_checked_before_anything_starts() {
-        let dir = temp_dir("paths");
+        let tmp = temp_dir("paths");
+        let dir = tmp.path();
         let file = dir.join("a.txt");
         std::fs::write(&file, "x").unwrap();
         assert_eq!(parse_file("  "), Err(PathError::Empty));
@@ -330,7 +334,8 @@ mod tests {
 
     #[test]
     fn scan_finds_matching_files_and_reports_unreadable_folders_without_stopping() {
-        let dir = temp_dir("scan");
+        let tmp = temp_dir("scan");
+        let dir = tmp.path();
         std::fs::create_dir_all(dir.join("sub/deeper")).unwrap();
         std::fs::write(dir.join("a.rs"), "12345").unwrap();
         std::fs::write(dir.join("b.txt"), "1").unwrap();

@@ -19,6 +19,7 @@ use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 
 use super::files::{self, Found};
+use super::settings;
 use super::work;
 use cxx_qt_async::engine::{
     race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking, yield_now,
@@ -266,7 +267,9 @@ pub fn register_all() {
                 ));
             }
             ctx.set_step("step 2 of 2: writing");
-            let path = std::env::temp_dir().join("async-jobs-output.txt");
+            // In the app's own folder (not silently in the temp folder); the result says where.
+            let path =
+                settings::output_file().context("no folder for the output: HOME is not set")?;
             let written = path.clone();
             try_run_blocking(move || work::write_output(&written, checksum)).await?;
             Ok(format!(

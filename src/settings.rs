@@ -18,6 +18,11 @@ pub fn config_dir() -> Option<PathBuf> {
     Some(base.join("async-jobs"))
 }
 
+/// Where the "Ask mid-job" job writes its output: `ask-output.txt` in [`config_dir`].
+pub fn output_file() -> Option<PathBuf> {
+    Some(config_dir()?.join("ask-output.txt"))
+}
+
 /// The last folder saved by [`save_last_folder`], if any (and it still exists).
 pub fn load_last_folder() -> Option<String> {
     let text = std::fs::read_to_string(config_dir()?.join("last-folder")).ok()?;
@@ -31,8 +36,8 @@ pub fn load_last_folder() -> Option<String> {
 ///
 /// ```
 /// use async_jobs::settings::{load_last_folder, save_last_folder};
-/// let dir = std::env::temp_dir().join("async-jobs-settings-doctest");
-/// std::env::set_var("ASYNC_JOBS_CONFIG_DIR", &dir);
+/// let dir = tempfile::tempdir().unwrap(); // removed at the end
+/// std::env::set_var("ASYNC_JOBS_CONFIG_DIR", dir.path());
 /// let remembered = save_last_folder(std::path::Path::new("/tmp")).unwrap();
 /// assert_eq!(remembered, "/tmp");
 /// assert_eq!(load_last_folder().as_deref(), Some("/tmp"));

@@ -211,6 +211,10 @@ pub fn checksum(data: &[u8]) -> u64 {
 
 /// Writes the "output" of the asking job: its checksum, as text.
 pub fn write_output(path: &std::path::Path, checksum: u64) -> anyhow::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+    }
     std::fs::write(path, format!("{checksum:016x}\n"))
         .with_context(|| format!("writing {}", path.display()))
 }

@@ -74,7 +74,11 @@ fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
         assert!(status.success(), "the test under Xvfb failed: {status}");
         return;
     }
-    let config = std::env::temp_dir().join(format!("async-jobs-quit-{}", std::process::id()));
+    let config_dir = tempfile::Builder::new()
+        .prefix("async-jobs-quit-")
+        .tempdir()
+        .expect("a temp folder"); // removed when the test ends
+    let config = config_dir.path();
     let mut child = Command::new(env!("CARGO_BIN_EXE_async-jobs"))
         .args(["--threads", "2"])
         .env("RUST_LOG", "info")

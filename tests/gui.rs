@@ -54,8 +54,11 @@ fn declared_tests() -> Vec<String> {
 
 /// Runs Qt Quick Test once; returns each function's outcome (`Err` with Qt's message).
 fn run_quick_tests() -> (BTreeMap<String, Result<(), String>>, c_int, String) {
-    let results_file =
-        std::env::temp_dir().join(format!("async-jobs-gui-{}.txt", std::process::id()));
+    let results_dir = tempfile::Builder::new()
+        .prefix("async-jobs-gui-")
+        .tempdir()
+        .expect("a temp folder");
+    let results_file = results_dir.path().join("results.txt");
     let mut args = vec![
         "gui".to_owned(),
         "-import".to_owned(),
@@ -74,7 +77,7 @@ fn run_quick_tests() -> (BTreeMap<String, Result<(), String>>, c_int, String) {
     }
     let failures = cxx_qt_async_test_support::quick_test_main(&args, &qml_dir());
     let text = std::fs::read_to_string(&results_file).unwrap_or_default();
-    let _ = std::fs::remove_file(&results_file);
+    drop(results_dir);
     let mut outcomes = BTreeMap::new();
     let prefix_pass = format!("PASS   : {CASE}::");
     let prefix_fail = format!("FAIL!  : {CASE}::");
@@ -117,26 +120,32 @@ fn main() -> std::process::ExitCode {
         // Set before Qt or any other thread starts.
         std::env::set_var("QT_QPA_PLATFORM", "offscreen");
     }
-    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
-        let dir = std::env::temp_dir().join(format!("async-jobs-xdg-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-        }
-        std::env::set_var("XDG_RUNTIME_DIR", &dir);
-    }
+    // What the temp folder holds before the run: the run must leave nothing else behind.
+    let temp_before = temp_entries();
+    let temp_dir = |prefix: &str| {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .expect("a temp folder") // private (0700), removed below
+    };
+    let xdg = std::env::var_os("XDG_RUNTIME_DIR").is_none().then(|| {
+        let dir = temp_dir("async-jobs-xdg-");
+        std::env::set_var("XDG_RUNTIME_DIR", dir.path());
+        dir
+    });
     let _ = std::fs::create_dir_all(screens_dir());
-    // A private config folder: the tests see no remembered folder of a person's own runs.
-    let config = std::env::temp_dir().join(format!("async-jobs-config-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&config);
-    std::env::set_var("ASYNC_JOBS_CONFIG_DIR", &config);
+    // A private config folder: the tests see no remembered folder of a person's own runs, and
+    // what the jobs write (the Ask job's output) goes there.
+    let config = temp_dir("async-jobs-config-");
+    std::env::set_var("ASYNC_JOBS_CONFIG_DIR", config.path());
     async_jobs::init_qml();
     async_jobs::jobs::register_all();
     let (outcomes, failures, text) = run_quick_tests();
     // The QML objects spawned coroutines, which installed a runtime on this thread.
     cxx_qt_async::shutdown_implicit_runtime();
+    drop(config);
+    drop(xdg);
+    let left_behind: Vec<String> = temp_entries().difference(&temp_before).cloned().collect();
     if outcomes.is_empty() {
         eprintln!(
             "gui tests: Qt Quick Test reported nothing (exit {failures}); its output:\n{text}"
@@ -145,7 +154,7 @@ fn main() -> std::process::ExitCode {
     let selected: Option<Vec<String>> = std::env::var("GUI_TESTS")
         .ok()
         .map(|only| only.split(',').map(|n| n.trim().to_owned()).collect());
-    let trials = names
+    let mut trials: Vec<Trial> = names
         .into_iter()
         .map(|name| {
             if selected.as_ref().is_some_and(|only| !only.contains(&name)) {
@@ -166,5 +175,32 @@ fn main() -> std::process::ExitCode {
             })
         })
         .collect();
+    trials.push(Trial::test(
+        "the_gui_run_leaves_nothing_in_the_temp_folder",
+        move || match left_behind.as_slice() {
+            [] => Ok(()),
+            left => Err(format!("left in {}: {left:?}", std::env::temp_dir().display()).into()),
+        },
+    ));
     libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// The names in the temp folder that this app, its tests or Qt could have made (other programs,
+/// a compiler running beside the tests say, have their own names and are not counted).
+fn temp_entries() -> std::collections::BTreeSet<String> {
+    let ours = |name: &str| {
+        let lower = name.to_lowercase();
+        ["async-jobs", "async_jobs", "cxx-qt", "cxx_qt", "qt", "qml", "runtime-"]
+            .iter()
+            .any(|prefix| lower.starts_with(prefix))
+    };
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| ours(name))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -340,6 +340,7 @@ TestCase {
         mouseClick(win.askDialog.standardButton(Dialog.Yes))
         tryCompare(job, "state", "done", 20000)
         verify(job.result.indexOf("wrote ") === 0, job.result)
+        verify(job.result.indexOf("/ask-output.txt (checksum ") > 0, "written in the app's folder, not the temp folder: " + job.result)
         tryVerify(function () { return !win.askDialog.visible })
         var again = startJob("ask")
         tryVerify(function () { return win.askDialog.opened }, 20000, "the job asks again")
