@@ -350,7 +350,7 @@ mod tests {
         let root_user = std::fs::read_dir(&locked).is_ok();
 
         let mut seen = Vec::new();
-        let summary = scan_folder(&dir, &parse_pattern("*.rs").unwrap(), |f| {
+        let summary = scan_folder(dir, &parse_pattern("*.rs").unwrap(), |f| {
             seen.push(f);
             true
         })

@@ -82,7 +82,7 @@ fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_async-jobs"))
         .args(["--threads", "2"])
         .env("RUST_LOG", "info")
-        .env("ASYNC_JOBS_CONFIG_DIR", &config)
+        .env("ASYNC_JOBS_CONFIG_DIR", config)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()

@@ -190,9 +190,17 @@ fn main() -> std::process::ExitCode {
 fn temp_entries() -> std::collections::BTreeSet<String> {
     let ours = |name: &str| {
         let lower = name.to_lowercase();
-        ["async-jobs", "async_jobs", "cxx-qt", "cxx_qt", "qt", "qml", "runtime-"]
-            .iter()
-            .any(|prefix| lower.starts_with(prefix))
+        [
+            "async-jobs",
+            "async_jobs",
+            "cxx-qt",
+            "cxx_qt",
+            "qt",
+            "qml",
+            "runtime-",
+        ]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
     };
     std::fs::read_dir(std::env::temp_dir())
         .map(|entries| {
