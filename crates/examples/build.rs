@@ -1,0 +1,15 @@
+//! Builds the examples' QML module `CxxQtAsyncExamples`: the `Greeter` QObject and the QML
+//! windows of the two examples.
+
+use cxx_qt_build::{CxxQtBuilder, QmlModule};
+
+fn main() {
+    CxxQtBuilder::new_qml_module(
+        QmlModule::new("CxxQtAsyncExamples").qml_files(["qml/HandleClick.qml", "qml/JobDemo.qml"]),
+    )
+    .files(["src/greeter.rs"])
+    .crate_include_root(None)
+    .qt_module("Gui")
+    .qt_module("Quick")
+    .build();
+}

@@ -1,0 +1,78 @@
+//! Each example runs, offscreen, with `--demo`: it clicks its own buttons, prints what its
+//! window shows and quits with status 0 (bounded: a hang fails). So the examples cannot rot.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The example binary `name`, built by `cargo test` beside this test (target/<profile>/examples).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    profile_dir.join("examples").join(name)
+}
+
+/// Runs an example with `--demo` offscreen; returns its exit status and what it printed.
+fn run_demo(name: &str) -> (bool, String) {
+    let runtime_dir = std::env::temp_dir().join(format!(
+        "cxx-qt-async-example-{name}-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&runtime_dir).unwrap();
+    let mut child = Command::new(example(name))
+        .arg("--demo")
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("the example {name} starts: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = std::fs::remove_dir_all(&runtime_dir);
+            panic!("the example {name} did not quit within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_dir_all(&runtime_dir);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (status.success(), text)
+}
+
+#[test]
+fn handle_click_shows_both_chained_results_and_a_jobs_error() {
+    let (ok, text) = run_demo("handle_click");
+    assert!(ok, "exit status 0: {text}");
+    assert!(
+        text.contains("demo: task2 returned: 264 | error: job awaited at "),
+        "{text}"
+    );
+    assert!(
+        text.contains("reading the greeting: No such file or directory"),
+        "{text}"
+    );
+}
+
+#[test]
+fn async_job_refuses_bad_input_and_shows_the_count() {
+    let (ok, text) = run_demo("async_job");
+    assert!(ok, "exit status 0: {text}");
+    assert!(
+        text.contains("demo: refused: type a whole number from 2 to 1000000000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("demo: done 148933 primes below 2000000"),
+        "{text}"
+    );
+}
