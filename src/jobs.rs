@@ -39,7 +39,7 @@ fn arg(args: &[String], i: usize) -> &str {
 }
 
 /// Parses a whole number from 1 to `max`, for input called `what`.
-fn parse_count(text: &str, what: &str, max: u64) -> Result<u64, String> {
+pub fn parse_count(text: &str, what: &str, max: u64) -> Result<u64, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(format!("Enter the {what}"));

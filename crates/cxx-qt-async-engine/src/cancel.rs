@@ -10,41 +10,10 @@
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::job::{submit, Job};
-
-/// Tells a running job whether it should stop. Cheap to check often; `Clone` and `Send`.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-/// The error a job returns when it stops because it was cancelled (`token.check()?`). At the
-/// await it becomes [`JobError::Cancelled`](super::JobError::Cancelled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the job was cancelled")]
-pub struct Cancelled;
-
-impl CancelToken {
-    /// `true` once cancellation was requested.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    /// `Err(Cancelled)` once cancellation was requested: `token.check()?` in a job's loop.
-    pub fn check(&self) -> Result<(), Cancelled> {
-        if self.is_cancelled() {
-            Err(Cancelled)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
+use super::token::CancelToken;
 
 /// A job that can be cancelled; see [`run_cancellable`]. Awaiting it gives the job's value, or
 /// an error whose [`JobError`](super::JobError) says `Cancelled` if the job stopped at a check.

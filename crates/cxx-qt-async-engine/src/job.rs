@@ -10,12 +10,12 @@ use std::thread;
 
 use async_task::FallibleTask;
 
-use super::cancel::Cancelled;
 use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};
 use super::tasks;
+use super::token::Cancelled;
 
 /// What a job hands back from the worker when it did not produce a value.
 enum Failure {

@@ -38,7 +38,7 @@
 //! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
-//! | `cancel` | [`run_cancellable`]: jobs that stop at a [`CancelToken`] check |
+//! | `token`, `cancel` | [`CancelToken`] and [`Cancelled`]; [`run_cancellable`]: jobs that stop at a token check |
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
 //! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
 //! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
@@ -70,9 +70,10 @@ mod sync;
 mod tasks;
 pub mod testing;
 mod timer;
+mod token;
 mod waker;
 
-pub use cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
+pub use cancel::{run_cancellable, CancellableJob};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use coop::{yield_now, YieldNow};
 pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
@@ -87,4 +88,5 @@ pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use stream::{run_stream, ItemSender, JobStream};
 pub use tasks::{note_wait, tasks, TaskId, TaskInfo, TaskState, Wait};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
+pub use token::{CancelToken, Cancelled};
 pub use waker::LoopWaker;

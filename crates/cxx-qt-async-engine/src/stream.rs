@@ -15,7 +15,8 @@ use std::task::{Context, Poll};
 use futures::task::AtomicWaker;
 use futures::Stream;
 
-use super::cancel::{run_cancellable, CancelToken, CancellableJob, Cancelled};
+use super::cancel::{run_cancellable, CancellableJob};
+use super::token::{CancelToken, Cancelled};
 use super::{coop, tasks};
 
 /// The buffer between a job and its [`JobStream`].
