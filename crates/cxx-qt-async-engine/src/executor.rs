@@ -728,6 +728,49 @@ impl<T> Coroutine<T> {
         drop(self);
     }
 
+    /// Cancels the coroutine and resolves once it is gone: its future has been dropped (on the
+    /// GUI thread, at the next drain), so everything it held is released. The jobs it awaited
+    /// have their cancel tokens set and their queued ones will never run; a blocking job that
+    /// is already running finishes on its own (it cannot be interrupted). Resolves to the
+    /// output if the coroutine had finished before it could be cancelled, else `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn, testing::FakeLoop};
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let released = Rc::new(Cell::new(false));
+    /// struct Guard(Rc<Cell<bool>>);
+    /// impl Drop for Guard {
+    ///     fn drop(&mut self) {
+    ///         self.0.set(true);
+    ///     }
+    /// }
+    /// let guard = Guard(released.clone());
+    /// let waiting = spawn(async move {
+    ///     let _guard = guard;
+    ///     std::future::pending::<()>().await
+    /// });
+    /// fake.turn(); // it runs up to its await
+    /// let check = released.clone();
+    /// let out = fake
+    ///     .block_on(spawn(async move {
+    ///         let out = waiting.cancel().await;
+    ///         (out.is_none(), check.get()) // gone, and its guard already dropped
+    ///     }))
+    ///     .unwrap();
+    /// assert_eq!(out, (true, true));
+    /// ```
+    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, CoroutineError>>> {
+        let task = self.task.take();
+        async move {
+            let task = task?;
+            task.cancel().await.map(|out| out.map_err(|e| *e))
+        }
+    }
+
     /// `true` once the coroutine has finished (its output is ready to take).
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_none_or(Task::is_finished)

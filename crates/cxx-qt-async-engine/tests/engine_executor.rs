@@ -361,3 +361,34 @@ fn a_coroutine_woken_off_the_gui_thread_after_shutdown_is_never_dropped_there() 
         "the coroutine's future was never dropped off its thread"
     );
 }
+
+#[test]
+fn awaiting_cancel_resolves_after_the_coroutine_is_dropped() {
+    let fake = FakeLoop::new();
+    let drops = Rc::new(Cell::new(0));
+    let counter = DropCounter(drops.clone());
+    let (_keep_open, never) = oneshot::channel::<()>();
+    let waiting = spawn(async move {
+        let _counter = counter;
+        let _ = never.await;
+    });
+    assert!(fake.turn(), "the coroutine ran to its await");
+    let seen = drops.clone();
+    let (output, drops_when_resolved) = fake
+        .block_on(spawn(async move {
+            let output = waiting.cancel().await;
+            (output, seen.get())
+        }))
+        .unwrap();
+    assert!(output.is_none(), "it had not finished: no output");
+    assert_eq!(drops_when_resolved, 1, "dropped before cancel() resolved");
+}
+
+#[test]
+fn awaiting_cancel_of_a_finished_coroutine_gives_its_output() {
+    let fake = FakeLoop::new();
+    let done = spawn(async { 7 });
+    fake.run_until(|| done.is_finished()).unwrap();
+    let output = fake.block_on(done.cancel());
+    assert!(matches!(output, Some(Ok(7))), "{output:?}");
+}
