@@ -492,4 +492,56 @@ TestCase {
         tryCompare(job, "state", "done", 20000)
         compare(job.result, "SHA-256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (3 B)")
     }
+
+    // Random strings typed into every field of every kind, each followed by Enter: the app stays
+    // alive, and each Enter either starts a job or shows why not (a fixed seed: reproducible).
+    function test_random_typing_into_every_field_starts_a_job_or_says_why() {
+        open("test_random_typing_into_every_field_starts_a_job_or_says_why")
+        var seed = 20261202
+        function random(n) {
+            seed = (seed * 1103515245 + 12345) % 2147483648
+            return seed % n
+        }
+        var alphabet = "0123456789 -_.,/*?[]abcxyzZ~"
+        var kinds = ["hash", "scan", "primes", "pipeline", "fanout", "race"]
+        var tries = 0
+        var startedCount = 0
+        for (var k = 0; k < kinds.length; ++k) {
+            pick(kinds[k])
+            for (var t = 0; t < 4; ++t) {
+                var fields = [win.launcher.field1, win.launcher.field2]
+                for (var f = 0; f < fields.length; ++f) {
+                    if (!fields[f].visible)
+                        continue
+                    var text = ""
+                    var length = random(12)
+                    for (var i = 0; i < length; ++i)
+                        text += alphabet[random(alphabet.length)]
+                    typeInto(fields[f], text)
+                }
+                var before = win.jobsModel.count
+                keyClick(Qt.Key_Return)
+                tries += 1
+                verify(win.visible, "the window is still there")
+                var started = win.jobsModel.count === before + 1
+                verify(started || win.launcher.inputError !== "",
+                       kinds[k] + ": “" + win.launcher.field1.text + "” / “" + win.launcher.field2.text
+                       + "” neither started a job nor said why")
+                if (started) {
+                    startedCount += 1
+                    var job = win.jobsModel.get(0).job
+                    if (job.running)
+                        job.cancel()
+                }
+            }
+        }
+        verify(tries >= kinds.length * 4)
+        console.log("random typing: " + tries + " tries, " + startedCount + " started a job, "
+                    + (tries - startedCount) + " refused with a message")
+        // The app still works normally afterwards.
+        var job = startJob("primes", "1000")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        compare(job.result, "168 primes below 1000")
+    }
 }
