@@ -17,7 +17,7 @@ extern "C" {
     fn cxx_qt_async_drain_timer_delete(timer: *mut c_void);
 }
 
-/// Called by the drain timer (src/qt/drain_timer.cpp) on the GUI thread.
+/// Called by the drain timer (src/drain_timer.cpp) on the GUI thread.
 #[no_mangle]
 extern "C" fn cxx_qt_async_drain_from_timer() {
     drain_caught();
