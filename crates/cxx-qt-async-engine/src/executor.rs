@@ -20,13 +20,13 @@ use std::time::{Duration, Instant};
 use async_task::{Runnable, Task};
 use crossbeam_queue::SegQueue;
 
-use super::coop;
 use super::error::{CoroutineError, CoroutineReport};
 use super::latch::WakeLatch;
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
 use super::tasks::{self, Label, Registered};
 use super::waker::LoopWaker;
+use super::{clock, coop};
 
 /// The rule every affinity assertion names.
 pub const GUI_THREAD_RULE: &str =
@@ -473,7 +473,7 @@ pub(crate) fn drain() {
         let mut polls = 0u64;
         let mut out_of_budget = false;
         let mut remote_first = false;
-        fire_due_timers(local, started);
+        fire_due_timers(local, clock::now());
         loop {
             // Alternate between the queues, so neither a flood of completions (remote) nor a
             // burst of spawns (local) keeps the other waiting.

@@ -7,10 +7,11 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::clock;
 use super::executor::{spawn_owned, Coroutine};
 use super::tasks::Label;
 use super::timer::interval;
@@ -66,7 +67,7 @@ impl LagMeter {
             async move {
                 let mut ticks = interval(period);
                 while let Some(scheduled) = ticks.next().await {
-                    let late_ms = Instant::now().duration_since(scheduled).as_secs_f64() * 1e3;
+                    let late_ms = clock::now().duration_since(scheduled).as_secs_f64() * 1e3;
                     let mut s = sink.borrow_mut();
                     if s.len() == window.max(1) {
                         s.pop_front();

@@ -54,6 +54,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 mod cancel;
+mod clock;
 mod compose;
 pub mod coop;
 mod error;

@@ -10,13 +10,13 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::task::AtomicWaker;
 use futures::{Future, Stream};
 
 use super::timer::{sleep_until, Sleep};
-use super::{coop, tasks};
+use super::{clock, coop, tasks};
 
 /// The default minimum time between two values the GUI side sees: one frame at 60 Hz.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -164,7 +164,7 @@ impl<T> Stream for ProgressWatch<T> {
             .take();
         match latest {
             Some(value) => {
-                self.throttle = Some(sleep_until(Instant::now() + self.min_interval));
+                self.throttle = Some(sleep_until(clock::now() + self.min_interval));
                 coop::consumed();
                 Poll::Ready(Some(value))
             }

@@ -11,6 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
+use super::clock;
 use super::executor::{Drainer, Runtime, RuntimeBuilder};
 use super::waker::LoopWaker;
 
@@ -176,6 +177,30 @@ impl FakeLoop {
             .drain_requested
     }
 
+    /// Moves this thread's engine clock forward by `by` (virtual time): sleeps, intervals,
+    /// timeouts and progress throttling due by then complete at the next turn, at once, so a
+    /// test of an hour-long timeout takes no time and always orders the same way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let started = Instant::now();
+    /// let nap = spawn(async { sleep(Duration::from_secs(3600)).await; "rested" });
+    /// fake.turn(); // it sleeps
+    /// fake.advance(Duration::from_secs(3600));
+    /// assert_eq!(fake.block_on(nap).unwrap(), "rested");
+    /// assert!(started.elapsed() < Duration::from_secs(60));
+    /// ```
+    pub fn advance(&self, by: Duration) {
+        clock::advance(by);
+        // The loop's pending timer request may now be due.
+        self.inner.changed.notify_all();
+    }
+
     /// Runs one pending drain, if one was requested or a requested timer is due. Returns
     /// whether it ran.
     pub fn turn(&self) -> bool {
@@ -185,7 +210,7 @@ impl FakeLoop {
                 .signals
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            let timer_due = s.timer.is_some_and(|t| Instant::now() >= t);
+            let timer_due = s.timer.is_some_and(|t| clock::now() >= t);
             if timer_due {
                 s.timer = None;
             }
@@ -208,18 +233,21 @@ impl FakeLoop {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         while !signals.drain_requested && !signals.future_woken {
-            let now = Instant::now();
+            // The timer is on the engine's clock (virtual time included), the bound on the
+            // real one.
+            let (now, real_now) = (clock::now(), Instant::now());
             if signals.timer.is_some_and(|t| now >= t) {
                 break;
             }
-            if now >= deadline {
+            if real_now >= deadline {
                 return Err(TimedOut(DEFAULT_TIMEOUT));
             }
-            let until = signals.timer.map_or(deadline, |t| t.min(deadline));
+            let bound = deadline - real_now;
+            let wait = signals.timer.map_or(bound, |t| (t - now).min(bound));
             signals = self
                 .inner
                 .changed
-                .wait_timeout(signals, until - now)
+                .wait_timeout(signals, wait)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }

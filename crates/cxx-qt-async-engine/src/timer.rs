@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use futures::Stream;
 
 use super::executor::{register_timer, remove_timer, TimerKey};
-use super::{coop, tasks};
+use super::{clock, coop, tasks};
 
 /// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread.
 ///
@@ -38,7 +38,7 @@ use super::{coop, tasks};
 /// assert!(started.elapsed() >= Duration::from_millis(20));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(Instant::now() + duration)
+    sleep_until(clock::now() + duration)
 }
 
 /// Completes at `deadline`; see [`sleep`].
@@ -70,7 +70,7 @@ impl Future for Sleep {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // A loop of elapsed sleeps (or of a short interval's ticks) must not hold a poll forever.
         std::task::ready!(coop::poll_proceed(cx));
-        if Instant::now() >= self.deadline {
+        if clock::now() >= self.deadline {
             if let Some(key) = self.key.take() {
                 remove_timer(key);
             }
@@ -120,7 +120,7 @@ impl Drop for Sleep {
 /// ```
 pub fn interval(period: Duration) -> Interval {
     assert!(!period.is_zero(), "interval(): the period must not be zero");
-    let start = Instant::now();
+    let start = clock::now();
     Interval {
         period,
         start,
@@ -143,7 +143,7 @@ impl Stream for Interval {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
         std::task::ready!(Pin::new(&mut self.sleep).poll(cx));
         let fired = self.sleep.deadline();
-        let now = Instant::now();
+        let now = clock::now();
         let elapsed = now.duration_since(self.start).as_nanos();
         let period = self.period.as_nanos();
         let next_k = elapsed / period + 1;

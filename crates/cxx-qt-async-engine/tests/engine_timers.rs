@@ -146,3 +146,60 @@ fn lag_meter_sees_a_blocked_loop() {
     let lag = meter.snapshot();
     assert!(lag.max_ms >= 25.0, "the 30 ms block shows: {lag:?}");
 }
+
+#[test]
+fn virtual_time_completes_an_hour_long_sleep_at_once() {
+    let fake = FakeLoop::new();
+    let started = Instant::now();
+    let nap = spawn(async {
+        sleep(Duration::from_secs(3600)).await;
+        "rested"
+    });
+    assert!(fake.turn(), "the coroutine reached its sleep");
+    assert!(!nap.is_finished());
+    fake.advance(Duration::from_secs(3599));
+    fake.turn();
+    assert!(!nap.is_finished(), "not before its deadline");
+    fake.advance(Duration::from_secs(1));
+    assert_eq!(fake.block_on(nap).unwrap(), "rested");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn virtual_time_gives_an_interval_one_tick_per_period_advanced() {
+    let fake = FakeLoop::new();
+    let ticks = Rc::new(RefCell::new(0u32));
+    let seen = ticks.clone();
+    let _ticking = spawn(async move {
+        let mut every = interval(Duration::from_secs(60));
+        while every.next().await.is_some() {
+            *seen.borrow_mut() += 1;
+        }
+    });
+    fake.turn();
+    for minute in 1..=5u32 {
+        fake.advance(Duration::from_secs(60));
+        fake.run_until(|| *ticks.borrow() == minute).unwrap();
+    }
+    assert_eq!(*ticks.borrow(), 5, "exactly one tick per minute advanced");
+}
+
+#[test]
+fn virtual_time_expires_a_timeout_without_waiting_for_it() {
+    use cxx_qt_async_engine::{timeout, TimedOut};
+    let fake = FakeLoop::new();
+    let started = Instant::now();
+    let waiting = spawn(timeout(
+        Duration::from_secs(600),
+        std::future::pending::<()>(),
+    ));
+    fake.turn();
+    fake.advance(Duration::from_secs(600));
+    let outcome = fake.block_on(waiting).unwrap();
+    assert!(matches!(outcome, Err(TimedOut { .. })), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

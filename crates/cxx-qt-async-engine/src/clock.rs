@@ -1,0 +1,21 @@
+//! The engine's clock: real time, plus what a [`FakeLoop`](crate::testing::FakeLoop) advanced it
+//! by on this thread (virtual time for tests). Timers, intervals, timeouts and progress
+//! throttling read it; drain budgets measure real time.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+thread_local! {
+    /// How far this thread's clock was advanced by hand.
+    static ADVANCED: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// Now, on this thread's engine clock.
+pub(crate) fn now() -> Instant {
+    Instant::now() + ADVANCED.with(Cell::get)
+}
+
+/// Moves this thread's engine clock forward by `by`.
+pub(crate) fn advance(by: Duration) {
+    ADVANCED.with(|a| a.set(a.get() + by));
+}
