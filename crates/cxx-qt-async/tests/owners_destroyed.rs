@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use cxx_qt_async::engine::tasks;
 use cxx_qt_async::{register_job, JobContext, QtRuntime};
-use cxx_qt_lib::{QByteArray, QCoreApplication, QQmlApplicationEngine, QUrl};
-use libtest_mimic::{Arguments, Failed, Trial};
+
+mod common;
 
 const OBJECTS: usize = 10_000;
 
@@ -82,70 +82,45 @@ fn register_wait() {
 }
 
 fn main() -> ExitCode {
-    let args = Arguments::from_args();
     let names = [
         "ten_thousand_objects_destroyed_mid_job_resume_no_coroutine",
         "every_job_a_worker_started_stops_at_its_token",
         "the_task_list_is_back_to_zero",
     ];
-    if args.list {
-        let trials = names.iter().map(|n| Trial::test(*n, || Ok(()))).collect();
-        return libtest_mimic::run(&args, trials).exit_code();
-    }
-    cxx_qt_async::init_qml();
-    register_wait();
-    let mut app = QCoreApplication::new();
-    let runtime = QtRuntime::builder()
-        .shutdown_wait(Duration::from_secs(5))
-        .install();
-    let began = Instant::now();
-    let mut engine = QQmlApplicationEngine::new();
-    if let Some(engine) = engine.as_mut() {
-        engine.load_data(
-            &QByteArray::from(QML),
-            &QUrl::from("file:///owners_destroyed.qml"),
+    common::report(&names, || {
+        cxx_qt_async::init_qml();
+        register_wait();
+        let began = Instant::now();
+        let (mut tasks_left, mut most) = (usize::MAX, 0);
+        // The runtime's shutdown waits (bounded) for the jobs still stopping.
+        let runtime = QtRuntime::builder().shutdown_wait(Duration::from_secs(5));
+        let code = common::run_qml(QML, "owners_destroyed.qml", runtime, || {
+            tasks_left = tasks().len();
+            most = TASKS_AT_MOST.with(Cell::get);
+        });
+        let (started, stopped) = (
+            STARTED.load(Ordering::SeqCst),
+            STOPPED_BY_TOKEN.load(Ordering::SeqCst),
         );
-    }
-    let code = app.as_mut().map_or(-1, |app| app.exec());
-    drop(engine);
-    let tasks_left = tasks().len();
-    let most = TASKS_AT_MOST.with(Cell::get);
-    // The runtime's shutdown waits (bounded) for the jobs still stopping.
-    drop(runtime);
-    drop(app);
-    let (started, stopped) = (
-        STARTED.load(Ordering::SeqCst),
-        STOPPED_BY_TOKEN.load(Ordering::SeqCst),
-    );
-    let resumed = RESUMED_AFTER_DEATH.with(Cell::get);
-    eprintln!(
-        "owners_destroyed: {OBJECTS} objects, {most} coroutines at most, exit code {code}, \
-         resumed after death {resumed}, jobs started {started}, stopped by token {stopped}, \
-         tasks left {tasks_left}, {:.2} s",
-        began.elapsed().as_secs_f64()
-    );
-    let outcome = |ok: bool, why: String| -> Result<(), Failed> {
-        if ok {
-            Ok(())
-        } else {
-            Err(why.into())
-        }
-    };
-    let outcomes = [
-        outcome(
-            code == 0 && resumed == 0 && most >= OBJECTS,
-            format!("exit code {code}, {resumed} resumed after death, {most} coroutines at most"),
-        ),
-        outcome(
-            started > 0 && started == stopped,
-            format!("{started} started, {stopped} stopped by their token"),
-        ),
-        outcome(tasks_left == 0, format!("{tasks_left} tasks left")),
-    ];
-    let trials = names
-        .iter()
-        .zip(outcomes)
-        .map(|(name, outcome)| Trial::test(*name, move || outcome))
-        .collect();
-    libtest_mimic::run(&args, trials).exit_code()
+        let resumed = RESUMED_AFTER_DEATH.with(Cell::get);
+        eprintln!(
+            "owners_destroyed: {OBJECTS} objects, {most} coroutines at most, exit code {code}, \
+             resumed after death {resumed}, jobs started {started}, stopped by token {stopped}, \
+             tasks left {tasks_left}, {:.2} s",
+            began.elapsed().as_secs_f64()
+        );
+        vec![
+            common::claim(
+                code == 0 && resumed == 0 && most >= OBJECTS,
+                format!(
+                    "exit code {code}, {resumed} resumed after death, {most} coroutines at most"
+                ),
+            ),
+            common::claim(
+                started > 0 && started == stopped,
+                format!("{started} started, {stopped} stopped by their token"),
+            ),
+            common::claim(tasks_left == 0, format!("{tasks_left} tasks left")),
+        ]
+    })
 }
