@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the engine's tests under Miri (undefined behaviour, data races, leaks of the Rust code
-# they execute): every test of the Qt-free engine crate, which builds no C++. Needs the nightly
-# toolchain's miri and rust-src components, which it installs if missing. Slow: a few minutes.
+# they execute): every test of the Qt-free engine crate (not its benches, whose smoke sizes
+# would take Miri hours), which builds no C++. Needs the nightly toolchain's miri and rust-src
+# components, which it installs if missing. Slow: a few minutes.
 # Extra arguments go to `cargo miri test` (e.g. scripts/miri.sh --test engine_stream).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,4 @@ fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/miri}"
 # /proc (thread counting) and real time need the host.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
-exec cargo +nightly miri test --locked -p cxx-qt-async-engine --tests --no-fail-fast "$@"
+exec cargo +nightly miri test --locked -p cxx-qt-async-engine --lib --test 'engine_*' --no-fail-fast "$@"
