@@ -55,6 +55,12 @@ impl PoolInner {
             || !self.jobs.is_empty(),
             &self.closed,
         ) {
+            // A job popped while shutdown drains the queue was not started before shutdown:
+            // it is cancelled like the rest, not run (dropping the runnable cancels it).
+            if self.closed.load(Ordering::Acquire) {
+                drop(runnable);
+                continue;
+            }
             // Jobs catch their own panics; this keeps the worker alive whatever happens.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
         }

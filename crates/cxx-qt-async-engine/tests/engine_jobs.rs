@@ -119,10 +119,15 @@ fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
             .shutdown_wait(Duration::ZERO),
     );
     let (release, blocked) = mpsc::channel::<()>();
-    let busy = run_blocking(move || blocked.recv().unwrap());
+    let (started_tx, started) = mpsc::channel::<()>();
+    let busy = run_blocking(move || {
+        started_tx.send(()).unwrap();
+        blocked.recv().unwrap()
+    });
     let queued = run_blocking(|| "never");
+    // The only worker is inside `busy`, so `queued` is certainly still queued at shutdown.
+    started.recv().unwrap();
     drop(runtime);
-    // The worker may or may not have started `busy` before the shutdown; either way it ends.
     let _ = release.send(());
     drop(busy);
     let err = futures::executor::block_on(queued).unwrap_err();
