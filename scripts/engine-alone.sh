@@ -8,16 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
 fail=0
-engine_tree="$(cargo tree --locked -p cxx-qt-async-engine -e normal,build,dev --prefix none)"
+engine_tree="$(cargo tree --locked -p cxx-qt-async-engine --all-features -e normal,build,dev --prefix none)"
 if grep -E '^(cxx|cxx-qt|cxx-qt-lib|cxx-qt-build|cc|qt-build-utils) ' <<<"$engine_tree"; then
     echo "engine-alone.sh: the engine depends on C++ or Qt tooling (above)" >&2
     fail=1
 fi
-library_tree="$(cargo tree --locked -p cxx-qt-async -e normal --prefix none)"
-if grep -E '^(sha2|walkdir|glob|flate2|tracing-subscriber|libtest-mimic|async-jobs|cxx-qt-async-test-support) ' <<<"$library_tree"; then
+library_tree="$(cargo tree --locked -p cxx-qt-async --all-features -e normal --prefix none)"
+if grep -E '^(sha2|walkdir|glob|flate2|tracing-subscriber|libtest-mimic|async-jobs|cxx-qt-async-test-support|reqwest|nix|tiny_http) ' <<<"$library_tree"; then
     echo "engine-alone.sh: the library depends on the app's or the tests' crates (above)" >&2
     fail=1
 fi
 ((fail == 0)) || exit 1
 echo "engine-alone.sh: the engine needs no C++ ($(sort -u <<<"$engine_tree" | wc -l) crates); the library has none of the app's crates ($(sort -u <<<"$library_tree" | wc -l) crates)"
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/engine-alone}" exec cargo test --locked -p cxx-qt-async-engine
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/engine-alone}" exec cargo test --locked -p cxx-qt-async-engine --all-features

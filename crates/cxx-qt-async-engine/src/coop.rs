@@ -9,7 +9,9 @@
 //! drain. Outside a drain (a plain `block_on`) the budget is unlimited.
 //!
 //! A future of your own that can be ready many times in a row does the same with
-//! [`poll_proceed`] and [`consumed`] (the names follow `tokio::task::coop`).
+//! [`poll_proceed`] and [`consumed`] (the names follow `tokio::task::coop`). A future or stream
+//! of another library (a tokio `Lines` reader, a `futures` channel) gets the same with
+//! [`cooperative`].
 //!
 //! [`Job`]: super::Job
 //! [`Coroutine`]: super::Coroutine
@@ -136,5 +138,69 @@ impl std::future::Future for YieldNow {
         });
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future or stream that counts each ready result against the poll's budget: see
+    /// [`cooperative`].
+    #[derive(Debug)]
+    #[must_use = "futures and streams do nothing unless polled"]
+    pub struct Cooperative<T> {
+        #[pin]
+        inner: T,
+    }
+}
+
+/// Makes a future or stream of another library cooperative: once the poll's budget is spent it
+/// reports `Pending` (and wakes its task) instead of handing out one more ready result, so a
+/// source that is always ready (a child process printing as fast as it can, a full channel)
+/// cannot hold a drain. The name follows `tokio::task::coop::cooperative`.
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{coop, spawn, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let polls_before = cxx_qt_async_engine::stats().polls;
+/// let n = fake
+///     .block_on(spawn(async {
+///         // Always ready: without the wrapper this loop would run in one poll.
+///         let mut numbers = coop::cooperative(futures::stream::iter(0..1000));
+///         let mut n = 0;
+///         while numbers.next().await.is_some() {
+///             n += 1;
+///         }
+///         n
+///     }))
+///     .unwrap();
+/// assert_eq!(n, 1000);
+/// assert!(cxx_qt_async_engine::stats().polls - polls_before >= 1000 / 128);
+/// ```
+pub fn cooperative<T>(inner: T) -> Cooperative<T> {
+    Cooperative { inner }
+}
+
+impl<T: std::future::Future> std::future::Future for Cooperative<T> {
+    type Output = T::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
+        std::task::ready!(poll_proceed(cx));
+        let out = std::task::ready!(self.project().inner.poll(cx));
+        consumed();
+        Poll::Ready(out)
+    }
+}
+
+impl<T: futures::Stream> futures::Stream for Cooperative<T> {
+    type Item = T::Item;
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
+        std::task::ready!(poll_proceed(cx));
+        let out = std::task::ready!(self.project().inner.poll_next(cx));
+        consumed();
+        Poll::Ready(out)
     }
 }

@@ -134,6 +134,10 @@ struct Local {
     next_timer: Cell<u64>,
     /// The deadline the loop was last asked to drain at (`wake_at`), if still pending.
     asked_for: Cell<Option<Instant>>,
+    /// How long shutdown waits for running work, pool and tokio together.
+    shutdown_wait: Duration,
+    #[cfg(feature = "tokio")]
+    tokio: super::tokio::TokioSlot,
 }
 
 /// Identifies a pending timer: its deadline, then a tie-breaker.
@@ -259,6 +263,8 @@ pub struct RuntimeBuilder {
     workers: usize,
     budget: Duration,
     shutdown_wait: Duration,
+    #[cfg(feature = "tokio")]
+    tokio_workers: usize,
 }
 
 impl Default for RuntimeBuilder {
@@ -267,6 +273,8 @@ impl Default for RuntimeBuilder {
             workers: thread::available_parallelism().map_or(2, |n| n.get()),
             budget: Duration::from_millis(1),
             shutdown_wait: Duration::from_secs(1),
+            #[cfg(feature = "tokio")]
+            tokio_workers: 2,
         }
     }
 }
@@ -284,9 +292,18 @@ impl RuntimeBuilder {
         self
     }
 
-    /// How long dropping the runtime waits for running jobs to finish (default 1 s).
+    /// How long dropping the runtime waits for running jobs to finish (default 1 s): blocking
+    /// jobs and, with the `tokio` feature, tokio tasks, within one bound.
     pub fn shutdown_wait(mut self, wait: Duration) -> Self {
         self.shutdown_wait = wait;
+        self
+    }
+
+    /// Number of threads of the tokio runtime (feature `tokio`; default 2, at least 1). They
+    /// run tokio's I/O and time drivers and the futures given to [`tokio::spawn`](crate::tokio::spawn).
+    #[cfg(feature = "tokio")]
+    pub fn tokio_worker_threads(mut self, n: usize) -> Self {
+        self.tokio_workers = n.max(1);
         self
     }
 
@@ -317,6 +334,9 @@ impl RuntimeBuilder {
             timers: RefCell::new(BTreeMap::new()),
             next_timer: Cell::new(0),
             asked_for: Cell::new(None),
+            shutdown_wait: self.shutdown_wait,
+            #[cfg(feature = "tokio")]
+            tokio: super::tokio::TokioSlot::new(self.tokio_workers),
         };
         STATS.with(|s| s.set(Stats::default()));
         OWNER.with(|o| o.set(Arc::as_ptr(&local.shared) as usize));
@@ -416,6 +436,7 @@ impl Drop for Runtime {
         let Some(local) = taken.ok().flatten() else {
             return;
         };
+        let deadline = Instant::now() + local.shutdown_wait;
         // From now on a woken coroutine is dropped at once (on this thread) instead of queued.
         local.shared.closed.store(true, Ordering::Release);
         // Drop what is queued first: among it are the coroutines cancelled just before (their
@@ -429,6 +450,16 @@ impl Drop for Runtime {
         // forgotten and the coroutine's destructors would never run.
         drop(local.timers.take());
         drop_queued(&local.shared);
+        // Tokio's tasks get what is left of the same bound. Coroutines parked on tokio I/O are
+        // referenced by tokio's wakers only: dropped there, they are scheduled one last time.
+        #[cfg(feature = "tokio")]
+        {
+            let Local { tokio, shared, .. } = local;
+            tokio.shutdown(deadline.saturating_duration_since(Instant::now()));
+            drop_queued(&shared);
+        }
+        #[cfg(not(feature = "tokio"))]
+        let _ = deadline;
         // Only now: until here, `schedule` recognises this thread as the owner.
         let _ = OWNER.try_with(|o| o.set(0));
     }
@@ -473,6 +504,9 @@ pub(crate) fn drain() {
         let mut polls = 0u64;
         let mut out_of_budget = false;
         let mut remote_first = false;
+        // Coroutines may await tokio-based futures directly: they find the runtime's context.
+        #[cfg(feature = "tokio")]
+        let _tokio = local.tokio.handle().enter();
         fire_due_timers(local, clock::now());
         loop {
             // Alternate between the queues, so neither a flood of completions (remote) nor a
@@ -565,6 +599,12 @@ pub fn stats() -> Stats {
 /// ```
 pub fn worker_threads() -> usize {
     with_local("worker_threads()", |local| local.pool.threads())
+}
+
+/// The runtime's tokio handle (the tokio runtime is made on first use).
+#[cfg(feature = "tokio")]
+pub(crate) fn tokio_handle(what: &str) -> ::tokio::runtime::Handle {
+    with_local(what, |local| local.tokio.handle().clone())
 }
 
 pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {

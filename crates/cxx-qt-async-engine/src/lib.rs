@@ -46,6 +46,7 @@
 //! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age) |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
+//! | `tokio` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
 //!
 //! The engine has one `unsafe` block: spawning a coroutine's task without async-task's own
 //! thread-check wrapper (`executor::spawn_raw`, its SAFETY comment lists the invariants that
@@ -72,6 +73,8 @@ mod tasks;
 pub mod testing;
 mod timer;
 mod token;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 mod waker;
 
 pub use cancel::{run_cancellable, CancellableJob};

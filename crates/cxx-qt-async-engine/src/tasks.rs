@@ -110,10 +110,12 @@ pub enum Wait {
     Progress,
     /// Another coroutine.
     Coroutine,
+    /// A task on the tokio runtime (feature `tokio`).
+    TokioTask,
 }
 
 /// The names of [`Wait`], by value (0: something the engine does not know).
-const WAIT_NAMES: [&str; 7] = [
+const WAIT_NAMES: [&str; 8] = [
     "other",
     "worker job",
     "timer",
@@ -121,6 +123,7 @@ const WAIT_NAMES: [&str; 7] = [
     "stream",
     "progress",
     "coroutine",
+    "tokio task",
 ];
 
 const STARTING: u8 = 0xff;

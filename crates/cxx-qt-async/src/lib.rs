@@ -35,6 +35,15 @@
 //!   * [`next_emission`] awaits a signal of a cxx-qt QObject (a dialog's answer, say) without a
 //!     nested event loop; dropping the wait disconnects.
 //!
+//! ## Real asynchronous I/O (feature `tokio`)
+//!
+//! With the `tokio` feature, a coroutine can `.await` tokio-based futures directly
+//! (`reqwest::get(url)`, `tokio::process::Command`, `tokio::time::sleep`): the runtime enters
+//! its tokio context while it polls coroutines, and tokio's drivers run on their own threads.
+//! [`engine::tokio::spawn`] runs a `Send` future on tokio's threads instead; its result resumes
+//! the coroutine on the GUI thread and dropping the handle aborts the task. See
+//! [`engine::tokio`] for when to use which, and what cancellation means for each.
+//!
 //! Its QML module is `CxxQtAsync` (`import CxxQtAsync` for `AsyncJob`); call [`init_qml`] once
 //! at start-up.
 //!
@@ -74,6 +83,9 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub use cxx_qt_async_engine as engine;
+/// Tokio interop (feature `tokio`): the engine's [`engine::tokio`] module.
+#[cfg(feature = "tokio")]
+pub use cxx_qt_async_engine::tokio;
 
 #[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 mod async_job;

@@ -166,6 +166,14 @@ impl QtRuntimeBuilder {
         }
     }
 
+    /// See [`RuntimeBuilder::tokio_worker_threads`] (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    pub fn tokio_worker_threads(self, n: usize) -> Self {
+        Self {
+            inner: self.inner.tokio_worker_threads(n),
+        }
+    }
+
     /// Installs the runtime on the current thread, which must be a Qt thread with an event loop
     /// (normally the GUI thread, after `QGuiApplication` was created).
     ///

@@ -1,0 +1,228 @@
+//! Tokio interop (feature `tokio`): coroutines await tokio-based futures directly, and `Send`
+//! futures run on tokio's own threads and are awaited like jobs.
+//!
+//! Two ways to await real asynchronous I/O from the GUI thread:
+//!
+//! * **Directly.** While a coroutine is polled, the runtime's tokio context is entered, so a
+//!   tokio-based future (`reqwest::get(url)`, `tokio::time::sleep`, `tokio::process::Command`,
+//!   `tokio::net::TcpStream`) can be awaited inside it: no `Send` bound, no channel. Tokio's I/O
+//!   and time drivers run on tokio's threads; the future itself is polled on the GUI thread, so
+//!   it may borrow the coroutine's `!Send` state. Good for requests whose work is small per poll.
+//! * **On tokio's threads**, with [`spawn`]: a `Send` future (a large download, a parser) runs
+//!   on tokio's workers and its result resumes the awaiting coroutine on the GUI thread. The
+//!   returned [`TokioJob`] aborts the tokio task when dropped.
+//!
+//! Cancellation: dropping a future that is awaited directly (the coroutine was cancelled, its
+//! owner destroyed, it lost a [`race`](crate::race) or a [`timeout`](crate::timeout)) drops it
+//! at once on the GUI thread, closing its sockets. Dropping a [`TokioJob`] aborts its task at
+//! its next `.await` point. Compare with a blocking job ([`run_blocking`](crate::run_blocking)),
+//! which, once running, cannot be interrupted and runs to completion: use blocking jobs for
+//! CPU work and blocking APIs (files, hashing), tokio for sockets, processes and timers of
+//! tokio-based libraries.
+//!
+//! The tokio runtime is created by the engine's runtime when a coroutine is first polled (an
+//! app that never polls one starts no tokio thread), with
+//! [`RuntimeBuilder::tokio_worker_threads`](crate::RuntimeBuilder::tokio_worker_threads)
+//! workers, and shut down when the engine's runtime is dropped, within the same
+//! [`shutdown_wait`](crate::RuntimeBuilder::shutdown_wait) bound as the worker pool.
+//!
+//! ```
+//! use std::time::Duration;
+//! use cxx_qt_async_engine::{spawn, testing::FakeLoop, tokio as rt};
+//!
+//! let fake = FakeLoop::new();
+//! let gui = std::thread::current().id();
+//! let answer = fake.block_on(spawn(async move {
+//!     // Directly: a tokio timer, awaited on the GUI thread.
+//!     tokio::time::sleep(Duration::from_millis(1)).await;
+//!     assert_eq!(std::thread::current().id(), gui);
+//!     // On tokio's threads: the result comes back here.
+//!     let n = rt::spawn(async { 6 * 7 }).await?;
+//!     assert_eq!(std::thread::current().id(), gui);
+//!     anyhow::Ok(n)
+//! }));
+//! assert_eq!(answer.unwrap().unwrap(), 42);
+//! ```
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use ::tokio::runtime::{Handle, Runtime as TokioRuntime};
+use ::tokio::task::JoinHandle;
+use futures::FutureExt as _;
+
+use super::coop;
+use super::error::JobError;
+use super::panic::{caught, CaughtPanic};
+use super::tasks;
+
+/// The engine runtime's tokio runtime: made at the first coroutine poll, shut down with it.
+pub(crate) struct TokioSlot {
+    workers: usize,
+    runtime: OnceLock<TokioRuntime>,
+}
+
+impl TokioSlot {
+    pub(crate) fn new(workers: usize) -> Self {
+        Self {
+            workers,
+            runtime: OnceLock::new(),
+        }
+    }
+
+    /// The handle, creating the runtime on first use.
+    pub(crate) fn handle(&self) -> &Handle {
+        self.runtime
+            .get_or_init(|| {
+                ::tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(self.workers)
+                    .thread_name("cxx-qt-async-tokio")
+                    .enable_all()
+                    .build()
+                    .expect("cxx-qt-async: could not start the tokio runtime")
+            })
+            .handle()
+    }
+
+    /// Shuts the tokio runtime down (if it was made), waiting at most `wait` for its tasks.
+    pub(crate) fn shutdown(self, wait: Duration) {
+        if let Some(runtime) = self.runtime.into_inner() {
+            runtime.shutdown_timeout(wait);
+        }
+    }
+}
+
+/// What a tokio task hands back when it did not produce a value.
+type Outcome<T> = Result<T, CaughtPanic>;
+
+/// A `Send` future running on the runtime's tokio threads, awaited on the GUI thread like a
+/// [`Job`](crate::Job): the output, or an [`anyhow::Error`] carrying a [`JobError`] that names
+/// where it was spawned.
+///
+/// **Dropping a `TokioJob` aborts its task** at its next `.await` point (its sockets close).
+/// Call [`detach`](TokioJob::detach) to let it run on.
+#[must_use = "a TokioJob is aborted when dropped; await it or call .detach()"]
+pub struct TokioJob<T> {
+    handle: Option<JoinHandle<Outcome<T>>>,
+    site: &'static Location<'static>,
+}
+
+impl<T> std::fmt::Debug for TokioJob<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokioJob")
+            .field("site", &self.site)
+            .field("running", &self.handle.is_some())
+            .finish()
+    }
+}
+
+impl<T> TokioJob<T> {
+    /// Lets the task run to its end without anyone awaiting it.
+    pub fn detach(mut self) {
+        self.handle.take();
+    }
+
+    /// Aborts the task now (as dropping does); awaiting afterwards gives a cancelled error,
+    /// unless the task had already finished.
+    pub fn abort(&self) {
+        if let Some(handle) = &self.handle {
+            handle.abort();
+        }
+    }
+}
+
+impl<T> Drop for TokioJob<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.abort();
+        }
+    }
+}
+
+/// Runs a `Send` future on the runtime's tokio threads; await the returned [`TokioJob`] on the
+/// GUI thread for its output.
+///
+/// # Panics
+///
+/// On a thread without an engine runtime (the message names the rule).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn, testing::FakeLoop, tokio as rt};
+///
+/// let fake = FakeLoop::new();
+/// let err = fake
+///     .block_on(spawn(async {
+///         rt::spawn(async { panic!("bad input") }).await
+///     }))
+///     .unwrap()
+///     .unwrap_err();
+/// assert!(format!("{err:#}").contains("bad input"), "{err:#}");
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> TokioJob<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let site = Location::caller();
+    let handle = super::executor::tokio_handle("tokio::spawn()");
+    let task = handle.spawn(async move {
+        let _capture = super::panic::CaptureScope::enter();
+        AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .map_err(caught)
+    });
+    TokioJob {
+        handle: Some(task),
+        site,
+    }
+}
+
+/// The runtime's tokio handle, for what needs one explicitly (a library that asks for a
+/// `Handle`, `Handle::spawn_blocking`). Inside a coroutine, `tokio::runtime::Handle::current()`
+/// gives the same.
+///
+/// # Panics
+///
+/// On a thread without an engine runtime.
+pub fn handle() -> Handle {
+    super::executor::tokio_handle("tokio::handle()")
+}
+
+impl<T> Future for TokioJob<T> {
+    type Output = anyhow::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let site = self.site;
+        std::task::ready!(coop::poll_proceed(cx));
+        let Some(handle) = self.handle.as_mut() else {
+            return Poll::Ready(Err(anyhow::Error::new(JobError::Cancelled { site })));
+        };
+        let polled = Pin::new(handle).poll(cx);
+        let Poll::Ready(result) = polled else {
+            tasks::note_wait(tasks::Wait::TokioTask);
+            return Poll::Pending;
+        };
+        coop::consumed();
+        self.handle = None;
+        Poll::Ready(match result {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(panic)) => Err(anyhow::Error::new(JobError::Panicked {
+                site,
+                thread: "cxx-qt-async-tokio".to_owned(),
+                message: panic.message,
+                location: panic.location,
+                backtrace: panic.backtrace,
+            })),
+            // Aborted, or the tokio runtime shut down.
+            Err(_) => Err(anyhow::Error::new(JobError::Cancelled { site })),
+        })
+    }
+}

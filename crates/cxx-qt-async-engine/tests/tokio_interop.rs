@@ -1,0 +1,152 @@
+//! Tokio interop (feature `tokio`), headless, against real sockets on 127.0.0.1 served by the
+//! test itself: tokio futures awaited by coroutines resume on the GUI thread, dropping one
+//! closes its connection, shutdown stays within its bound.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cxx_qt_async_engine::{
+    is_cancelled, spawn, stats, testing::FakeLoop, tokio as rt, JobError, Runtime,
+};
+use tokio::io::AsyncReadExt as _;
+
+/// A server for one connection: sends `greeting`, then reports on `events` when it accepted
+/// and what the client's side did next: `Ok(0)` once the client closed the connection.
+fn one_connection_server(greeting: &'static [u8]) -> (SocketAddr, mpsc::Receiver<&'static str>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (events, received) = mpsc::channel();
+    thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(greeting).unwrap();
+        let _ = events.send("accepted");
+        conn.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut buf = [0u8; 16];
+        let _ = events.send(match conn.read(&mut buf) {
+            Ok(0) => "closed by the client",
+            Ok(_) => "data",
+            Err(_) => "still open after 20 s",
+        });
+    });
+    (addr, received)
+}
+
+/// Connects to `addr` and waits for a byte that never comes.
+async fn wait_for_data(addr: SocketAddr) -> anyhow::Result<()> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut buf = [0u8; 1];
+    stream.read_exact(&mut buf).await?;
+    Ok(())
+}
+
+#[test]
+fn a_tokio_future_awaited_directly_resumes_on_the_gui_thread() {
+    let fake = FakeLoop::new();
+    let (addr, _events) = one_connection_server(b"hello");
+    let gui = thread::current().id();
+    let got = fake.block_on(spawn(async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        assert_eq!(thread::current().id(), gui, "resumed after connect");
+        let mut buf = vec![0u8; 5];
+        stream.read_exact(&mut buf).await?;
+        assert_eq!(thread::current().id(), gui, "resumed after read");
+        anyhow::Ok(buf)
+    }));
+    assert_eq!(got.unwrap().unwrap(), b"hello");
+}
+
+#[test]
+fn a_tokio_job_runs_off_the_gui_thread_and_resumes_on_it() {
+    let fake = FakeLoop::new();
+    let gui = thread::current().id();
+    let (ran_on, resumed_on) = fake
+        .block_on(spawn(async move {
+            let ran_on = rt::spawn(async { thread::current().id() }).await?;
+            anyhow::Ok((ran_on, thread::current().id()))
+        }))
+        .unwrap()
+        .unwrap();
+    assert_ne!(ran_on, gui);
+    assert_eq!(resumed_on, gui);
+}
+
+#[test]
+fn dropping_a_tokio_job_aborts_its_task_and_closes_its_connection() {
+    let _fake = FakeLoop::new();
+    let (addr, events) = one_connection_server(b"");
+    // Spawned from the GUI thread, outside any coroutine.
+    let job = rt::spawn(wait_for_data(addr));
+    assert_eq!(events.recv_timeout(Duration::from_secs(10)), Ok("accepted"));
+    drop(job);
+    assert_eq!(
+        events.recv_timeout(Duration::from_secs(30)),
+        Ok("closed by the client")
+    );
+}
+
+#[test]
+fn dropping_a_coroutine_that_awaits_tokio_io_closes_its_connection() {
+    let fake = FakeLoop::new();
+    let (addr, events) = one_connection_server(b"");
+    let reader = spawn(wait_for_data(addr));
+    fake.run_until(|| matches!(events.try_recv(), Ok("accepted")))
+        .unwrap();
+    drop(reader);
+    // The cancelled coroutine's future (and its socket) is dropped at the next drain.
+    fake.run_until(|| stats().live_coroutines == 0).unwrap();
+    assert_eq!(
+        events.recv_timeout(Duration::from_secs(30)),
+        Ok("closed by the client")
+    );
+}
+
+#[test]
+fn an_aborted_tokio_job_is_a_cancelled_error_naming_its_site() {
+    let fake = FakeLoop::new();
+    let err = fake
+        .block_on(spawn(async {
+            let line = line!() + 1;
+            let job = rt::spawn(std::future::pending::<()>());
+            job.abort();
+            (job.await.unwrap_err(), line)
+        }))
+        .unwrap();
+    let (err, line) = err;
+    assert!(is_cancelled(&err), "{err:#}");
+    assert_eq!(err.downcast_ref::<JobError>().unwrap().site().line(), line);
+}
+
+#[test]
+fn shutdown_with_tokio_tasks_in_flight_ends_within_its_bound() {
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(
+        Runtime::builder()
+            .shutdown_wait(Duration::from_millis(200))
+            .tokio_worker_threads(2),
+    );
+    let (addr, events) = one_connection_server(b"");
+    fake.block_on(spawn(async move {
+        // A download stalled on a silent server...
+        rt::spawn(wait_for_data(addr)).detach();
+        // ...and a task that blocks its tokio thread and ignores cancellation.
+        rt::spawn(async { thread::sleep(Duration::from_secs(20)) }).detach();
+    }))
+    .unwrap();
+    assert_eq!(events.recv_timeout(Duration::from_secs(10)), Ok("accepted"));
+    let started = Instant::now();
+    drop(runtime);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "shutdown took {took:?}, its bound is 200 ms"
+    );
+    assert_eq!(
+        events.recv_timeout(Duration::from_secs(30)),
+        Ok("closed by the client"),
+        "the stalled download's connection was closed by the shutdown"
+    );
+}
