@@ -44,7 +44,14 @@ Frame {
         { kind: "panic", title: "Panic",
           help: "Indexes past the end of a list on a worker. The panic becomes this job's error, with the worker's backtrace; the app lives on." },
         { kind: "ask", title: "Ask mid-job",
-          help: "Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes only on Yes." }
+          help: "Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes only on Yes." },
+        { kind: "download", title: "Download a URL",
+          help: "An HTTP(S) GET on tokio's threads, written to a file as it arrives: bytes, speed and time left, then the size and SHA-256 of what was saved. Cancel removes the partial file.",
+          field1: "URL (http:// or https://)", default1: "",
+          field2: "Save to (a folder or a file name; empty: your Downloads folder)", default2: "" },
+        { kind: "command", title: "Run a command",
+          help: "Runs a program with its arguments (no shell: quotes group words, nothing else is special). Its output lines stream into the job as they come; Cancel kills it and its children.",
+          field1: "Command line", default1: "ls -la /" }
     ]
 
     // What was typed per kind, kept while switching between kinds.
@@ -96,9 +103,13 @@ Frame {
             objectName: "kindList"
             Layout.fillWidth: true
             Layout.preferredHeight: contentHeight
-            Layout.maximumHeight: 9 * 34
+            Layout.maximumHeight: 11 * 34
+            Layout.minimumHeight: 3 * 34
             clip: true
-            interactive: false
+            // Scrolls when the window is too short for every kind.
+            interactive: contentHeight > height
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
             focus: true
             activeFocusOnTab: true
             keyNavigationEnabled: true
@@ -139,6 +150,8 @@ Frame {
         Label {
             text: launcher.current.field1 || ""
             visible: launcher.current.field1 !== undefined
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
         }
         RowLayout {
             visible: launcher.current.field1 !== undefined
@@ -163,6 +176,8 @@ Frame {
         Label {
             text: launcher.current.field2 || ""
             visible: launcher.current.field2 !== undefined
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
         }
         TextField {
             id: field2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace: the engine's (headless, no Qt), the Qt layer's, the app's
+# Runs every test of the workspace, with every feature (the library's `tokio` too): the engine's (headless, no Qt), the Qt layer's, the app's
 # unit tests, doctests, and the GUI tests against the real window under a private Xvfb server.
 # Installs what is missing first. Extra arguments go to `cargo test` (e.g. scripts/test.sh -p
 # async-jobs --test gui).
@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
-exec bash scripts/with-xvfb.sh cargo test --workspace --locked "$@"
+exec bash scripts/with-xvfb.sh cargo test --workspace --all-features --locked "$@"

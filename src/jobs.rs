@@ -11,6 +11,8 @@
 //! | `fail` | | reads a settings file that does not exist (an error with a context chain) |
 //! | `panic` | | panics on its worker (contained) |
 //! | `ask` | | computes, asks "Overwrite the output?", writes only on yes |
+//! | `download` | URL, target (folder, file or empty) | HTTP(S) GET on tokio's threads, to a file; bytes, speed, SHA-256 |
+//! | `command` | command line | runs a program (no shell), streaming its output lines; Cancel kills it |
 
 use std::time::{Duration, Instant};
 
@@ -18,14 +20,16 @@ use anyhow::Context as _;
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 
+use super::command::{self, Line, Running};
+use super::download::{self, Transfer};
 use super::files::{self, Found};
 use super::settings;
 use super::work;
 use cxx_qt_async::engine::{
-    race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking, yield_now,
-    Cancelled,
+    coop, progress, race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking,
+    yield_now, Cancelled,
 };
-use cxx_qt_async::{register_job, JobContext};
+use cxx_qt_async::{register_job, tokio as rt, JobContext};
 
 /// The largest job count of the fan-out job.
 pub const MAX_FANOUT: u64 = 100_000;
@@ -276,6 +280,83 @@ pub fn register_all() {
                 "wrote {} (checksum {checksum:016x})",
                 path.display()
             ))
+        })
+    });
+
+    register_job("download", |args: &[String]| {
+        let url = download::parse_url(arg(args, 0))?;
+        let target = download::parse_target(arg(args, 1), &url)?;
+        Ok::<_, String>(move |ctx: JobContext| async move {
+            ctx.set_step(&format!("connecting to {}", url.host_str().unwrap_or("?")));
+            // The transfer runs on tokio's threads (its bytes never touch the GUI thread);
+            // its progress comes here coalesced to the frame rate. Cancel drops `transfer`,
+            // which aborts the task: the partial file is removed.
+            let (reporter, watch) = progress::<Transfer>();
+            let transfer = rt::spawn(download::download(
+                url.clone(),
+                target,
+                download::stall_timeout(),
+                move |t| reporter.report(t),
+            ));
+            let started = Instant::now();
+            let show = watch.for_each(|t| {
+                ctx.set_progress(t.fraction());
+                ctx.set_step(&t.describe(started.elapsed().as_secs_f64()));
+                futures::future::ready(())
+            });
+            let (saved, ()) = futures::join!(transfer, show);
+            let saved = saved.with_context(|| format!("downloading {url}"))??;
+            ctx.set_progress(1.0);
+            Ok(format!(
+                "saved {} to {}; SHA-256 {}",
+                files::human_size(saved.bytes),
+                saved.path.display(),
+                saved.sha256
+            ))
+        })
+    });
+
+    register_job("command", |args: &[String]| {
+        let words = command::split_command_line(arg(args, 0))?;
+        Ok::<_, String>(move |ctx: JobContext| async move {
+            // Awaited directly on the GUI thread (tokio's process and pipe futures find the
+            // runtime's tokio context); dropping `running` on Cancel kills the process group.
+            let (running, output) = Running::start(&words)?;
+            ctx.set_step(&format!("running {}", words[0]));
+            // A program printing as fast as it can must not hold the GUI thread: each line
+            // counts against the poll's budget. Unread lines wait in the pipe (backpressure).
+            let mut output = std::pin::pin!(coop::cooperative(output));
+            let (mut out_lines, mut err_lines) = (0u64, 0u64);
+            while let Some(line) = output.next().await {
+                match line {
+                    Line::Out(text) => {
+                        out_lines += 1;
+                        ctx.emit_item(&text);
+                    }
+                    Line::Err(text) => {
+                        err_lines += 1;
+                        ctx.emit_item(&format!("⚠ {text}"));
+                    }
+                }
+                if (out_lines + err_lines) % 64 == 1 {
+                    ctx.set_step(&format!("{out_lines} lines out, {err_lines} on stderr"));
+                }
+            }
+            let status = running.wait().await?;
+            let lines = format!("{out_lines} lines out, {err_lines} on stderr");
+            if status.success() {
+                Ok(format!(
+                    "{} ended with {}; {lines}",
+                    words[0],
+                    command::describe_status(status)
+                ))
+            } else {
+                Err(anyhow::anyhow!(
+                    "{} ended with {}; {lines}",
+                    words[0],
+                    command::describe_status(status)
+                ))
+            }
         })
     });
 }

@@ -9,8 +9,10 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod app_settings;
+pub mod command;
 #[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 pub mod diagnostics;
+pub mod download;
 pub mod files;
 pub mod jobs;
 pub mod settings;

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
+#[path = "support/http_server.rs"]
+mod http_server;
+
 /// How Qt Quick Test names our TestCase in its output: `<runner name>::<TestCase name>`.
 const CASE: &str = "async_jobs_gui::AsyncJobs";
 
@@ -138,9 +141,30 @@ fn main() -> std::process::ExitCode {
     // what the jobs write (the Ask job's output) goes there.
     let config = temp_dir("async-jobs-config-");
     std::env::set_var("ASYNC_JOBS_CONFIG_DIR", config.path());
+    // The download tests' server and folder, handed to QML as TestEnv.GUI_TEST_*.
+    let server = http_server::start();
+    let downloads = temp_dir("async-jobs-downloads-");
+    std::env::set_var("GUI_TEST_SERVER", &server.url);
+    std::env::set_var("GUI_TEST_BIG_SHA256", &server.big_sha256);
+    std::env::set_var("GUI_TEST_REFUSED_URL", http_server::refused_url());
+    std::env::set_var("GUI_TEST_DOWNLOADS", downloads.path());
+    // A stalled server is given up on after 1 s instead of 30.
+    std::env::set_var("ASYNC_JOBS_STALL_TIMEOUT_SECS", "1");
     async_jobs::init_qml();
     async_jobs::jobs::register_all();
     let (outcomes, failures, text) = run_quick_tests();
+    drop(server);
+    // Cancelled and failed downloads leave no partial file.
+    let partial: Vec<String> = std::fs::read_dir(downloads.path())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".part"))
+                .collect()
+        })
+        .unwrap_or_default();
+    drop(downloads);
     // The QML objects spawned coroutines, which installed a runtime on this thread.
     cxx_qt_async::shutdown_implicit_runtime();
     drop(config);
@@ -175,6 +199,13 @@ fn main() -> std::process::ExitCode {
             })
         })
         .collect();
+    trials.push(Trial::test(
+        "downloads_leave_no_partial_file",
+        move || match partial.as_slice() {
+            [] => Ok(()),
+            left => Err(format!("partial files left: {left:?}").into()),
+        },
+    ));
     trials.push(Trial::test(
         "the_gui_run_leaves_nothing_in_the_temp_folder",
         move || match left_behind.as_slice() {

@@ -1,9 +1,13 @@
 //! Compiles the Qt Quick Test entry point and the precise Qt timer against the system's Qt 6
-//! (found by qmake, like cxx-qt does) and links Qt Core and Qt Quick Test.
+//! (found by qmake, like cxx-qt does) and links Qt Core, Qt Qml and Qt Quick Test.
 
 fn main() {
-    let qt = qt_build_utils::QtBuild::new(vec!["Core".to_owned(), "QuickTest".to_owned()])
-        .expect("Qt 6 with Qt Quick Test (Debian: qt6-declarative-dev, libqt6quicktest6)");
+    let qt = qt_build_utils::QtBuild::new(vec![
+        "Core".to_owned(),
+        "Qml".to_owned(),
+        "QuickTest".to_owned(),
+    ])
+    .expect("Qt 6 with Qt Quick Test (Debian: qt6-declarative-dev, libqt6quicktest6)");
     let mut build = cc::Build::new();
     build
         .cpp(true)

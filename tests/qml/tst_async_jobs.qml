@@ -3,6 +3,7 @@ import QtQuick.Controls
 import QtTest
 import CxxQtAsync
 import AsyncJobs
+import TestEnv
 
 // Drives the real dashboard (qml/Main.qml) with real mouse clicks and key presses.
 TestCase {
@@ -543,5 +544,139 @@ TestCase {
         verify(job !== null, win.launcher.inputError)
         tryCompare(job, "state", "done", 20000)
         compare(job.result, "168 primes below 1000")
+    }
+
+    // --- Download a URL and Run a command (the harness starts a server on 127.0.0.1) ---
+
+    readonly property string server: TestEnv.GUI_TEST_SERVER || ""
+    readonly property string downloads: TestEnv.GUI_TEST_DOWNLOADS || ""
+
+    // Asks the real app whether `path` exists: the hash launcher refuses a missing file.
+    function fileExists(path) {
+        pick("hash")
+        win.launcher.field1.text = path
+        var before = win.jobsModel.count
+        win.launcher.start()
+        if (win.jobsModel.count > before) {
+            win.jobsModel.get(0).job.cancel()
+            return true
+        }
+        verify(win.launcher.inputError.indexOf("No such file or folder") === 0, win.launcher.inputError)
+        return false
+    }
+
+    function test_download_saves_the_file_and_shows_its_size_and_sha256() {
+        open("test_download_saves_the_file_and_shows_its_size_and_sha256")
+        verify(server !== "" && downloads !== "", "the harness set up a server and a folder")
+        var job = startJob("download", server + "/big.bin", downloads)
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 30000)
+        compare(job.result, "saved 8.0 MiB to " + downloads + "/big.bin; SHA-256 " + TestEnv.GUI_TEST_BIG_SHA256)
+        compare(job.progress, 1)
+        // The same bytes, hashed from the disk by the app's own hash job.
+        pick("hash")
+        var check = startJob("hash", downloads + "/big.bin")
+        verify(check !== null, win.launcher.inputError)
+        tryCompare(check, "state", "done", 20000)
+        compare(check.result, "SHA-256 " + TestEnv.GUI_TEST_BIG_SHA256 + " (8.0 MiB)")
+        // A second download to the same folder never overwrites the first.
+        var again = startJob("download", server + "/big.bin", downloads)
+        verify(again !== null, win.launcher.inputError)
+        tryCompare(again, "state", "done", 30000)
+        verify(again.result.indexOf(downloads + "/big (1).bin;") > 0, again.result)
+    }
+
+    function test_download_without_a_length_and_through_a_redirect() {
+        open("test_download_without_a_length_and_through_a_redirect")
+        var chunked = startJob("download", server + "/chunked.bin", downloads)
+        verify(chunked !== null, win.launcher.inputError)
+        tryCompare(chunked, "state", "done", 30000)
+        verify(chunked.result.indexOf("SHA-256 " + TestEnv.GUI_TEST_BIG_SHA256) > 0, chunked.result)
+        var redirected = startJob("download", server + "/redirect", downloads + "/via-redirect.bin")
+        verify(redirected !== null, win.launcher.inputError)
+        tryCompare(redirected, "state", "done", 30000)
+        compare(redirected.result, "saved 8.0 MiB to " + downloads + "/via-redirect.bin; SHA-256 " + TestEnv.GUI_TEST_BIG_SHA256)
+    }
+
+    function test_download_cancelled_midway_removes_the_partial_file() {
+        open("test_download_cancelled_midway_removes_the_partial_file")
+        var target = downloads + "/slow.bin"
+        var job = startJob("download", server + "/slow.bin", target)
+        verify(job !== null, win.launcher.inputError)
+        tryVerify(function () { return job.progressText.indexOf(" of 8.0 MiB") > 0 }, 10000, job.progressText)
+        verify(job.progress > 0 && job.progress < 1, "part of the body arrived: " + job.progress)
+        verify(job.progressText.indexOf("/s") > 0 && job.progressText.indexOf("left") > 0, job.progressText)
+        verify(fileExists(target + ".part"), "the partial file is being written")
+        job.cancel()
+        compare(job.state, "cancelled")
+        tryVerify(function () { return !fileExists(target + ".part") }, 10000, "the partial file was removed")
+        verify(!fileExists(target), "nothing was saved")
+    }
+
+    function test_download_failures_say_what_went_wrong() {
+        open("test_download_failures_say_what_went_wrong")
+        var cases = [
+            [server + "/missing.bin", "the server answered 404 Not Found"],
+            [server + "/error", "the server answered 500 Internal Server Error"],
+            [TestEnv.GUI_TEST_REFUSED_URL, "refused the connection"],
+            [server + "/stall.bin", "sent nothing for 1 s; gave up"],
+        ]
+        for (var i = 0; i < cases.length; ++i) {
+            var job = startJob("download", cases[i][0], downloads + "/failed-" + i + ".bin")
+            verify(job !== null, win.launcher.inputError)
+            tryCompare(job, "state", "failed", 20000)
+            verify(job.error.indexOf(cases[i][1]) >= 0, cases[i][0] + ": " + job.error)
+            verify(!fileExists(downloads + "/failed-" + i + ".bin"), "nothing saved for " + cases[i][0])
+        }
+        compare(startJob("download", "example.com/a.zip", downloads), null)
+        compare(win.launcher.inputError, "“example.com/a.zip” is not a URL: start it with http:// or https://")
+        compare(startJob("download", "ftp://example.com/a.zip", downloads), null)
+        compare(win.launcher.inputError, "Only http and https URLs can be downloaded, not ftp:")
+        compare(startJob("download", server + "/big.bin", "/no/such/folder/x.bin"), null)
+        compare(win.launcher.inputError, "No such folder: /no/such/folder")
+        compare(startJob("download", server + "/big.bin", "/etc/passwd/x.bin"), null)
+        compare(win.launcher.inputError, "No such folder: /etc/passwd")
+    }
+
+    function test_command_streams_its_lines_and_its_exit_is_the_result() {
+        open("test_command_streams_its_lines_and_its_exit_is_the_result")
+        var job = startJob("command", "ls -la /")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        verify(job.result.indexOf("ls ended with exit code 0; ") === 0, job.result)
+        verify(job.itemCount > 5, "ls -la / printed its lines: " + job.itemCount)
+        var row = newestRow()
+        mouseClick(row.detailsButton)
+        tryVerify(function () { return row.itemsView.visible }, 2000)
+        var texts = []
+        for (var i = 0; i < row.items.count; ++i)
+            texts.push(row.items.get(i).text)
+        verify(texts.join("\n").indexOf(" etc") > 0, texts.join("\n"))
+        var failing = startJob("command", "ls /no-such-entry")
+        tryCompare(failing, "state", "failed", 20000)
+        verify(failing.error.indexOf("ls ended with exit code 2") === 0, failing.error)
+        verify(failing.itemCount >= 1, "its stderr line was shown")
+        var missing = startJob("command", "no-such-program-xyz --help")
+        tryCompare(missing, "state", "failed", 20000)
+        verify(missing.error.indexOf("no program “no-such-program-xyz” found") === 0, missing.error)
+        compare(startJob("command", "echo 'open"), null)
+        compare(win.launcher.inputError, "A quote (') is not closed")
+    }
+
+    function test_command_cancel_kills_the_program_and_its_children() {
+        open("test_command_cancel_kills_the_program_and_its_children")
+        // A child (sleep) of the program (sh): both must go.
+        var job = startJob("command", "sh -c 'sleep 1000.123 & echo started; while true; do sleep 1; done'")
+        verify(job !== null, win.launcher.inputError)
+        tryVerify(function () { return job.itemCount >= 1 }, 10000, "the program printed its first line")
+        job.cancel()
+        compare(job.state, "cancelled")
+        // No process with that argument is left: checked through /proc by another command
+        // (its own pattern does not match itself).
+        tryVerify(function () {
+            var check = startJob("command", "sh -c 'for p in /proc/[0-9]*; do grep -aqs \"100[0][.]123\" $p/cmdline && exit 1; done; exit 0'")
+            tryVerify(function () { return !check.running }, 10000)
+            return check.state === "done"
+        }, 10000, "the program and its child were killed")
     }
 }

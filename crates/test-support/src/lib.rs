@@ -24,6 +24,9 @@ extern "C" {
 /// Runs Qt Quick Test (`quick_test_main`) over the `tst_*.qml` files of `source_dir`, with the
 /// command line `args` (the first is the program name). It creates the `QGuiApplication`; call
 /// it on the process main thread. Returns the number of failed test functions.
+///
+/// The tests can `import TestEnv`: a singleton with one string property per environment
+/// variable named `GUI_TEST_*` when the run starts (e.g. `TestEnv.GUI_TEST_SERVER`).
 pub fn quick_test_main(name_and_args: &[String], source_dir: &Path) -> i32 {
     let c_args: Vec<CString> = name_and_args
         .iter()

@@ -1,0 +1,186 @@
+//! The command job's parts: splitting a typed command line into a program and its arguments (no
+//! shell), and a child process in its own process group that is killed, with its children,
+//! when the job is cancelled.
+
+use std::process::Stdio;
+
+use anyhow::Context as _;
+use futures::{Stream, StreamExt as _};
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+/// Splits a command line into words: blanks separate words; `'…'` keeps everything inside,
+/// `"…"` too except that `\"` and `\\` are escapes; elsewhere `\` escapes the next character.
+/// No shell runs: no variables, globs, pipes or redirections.
+///
+/// # Examples
+///
+/// ```
+/// use async_jobs::command::split_command_line;
+/// assert_eq!(split_command_line("ls -la /").unwrap(), ["ls", "-la", "/"]);
+/// assert_eq!(
+///     split_command_line(r#"echo "a b" 'c d' e\ f"#).unwrap(),
+///     ["echo", "a b", "c d", "e f"]
+/// );
+/// assert_eq!(split_command_line("  ").unwrap_err(), "Enter a command");
+/// assert_eq!(split_command_line("echo 'open").unwrap_err(), "A quote (') is not closed");
+/// ```
+pub fn split_command_line(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => word.push(c),
+                        None => return Err("A quote (') is not closed".to_owned()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\')) => word.push(c),
+                            Some(c) => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                            None => return Err("A quote (\") is not closed".to_owned()),
+                        },
+                        Some(c) => word.push(c),
+                        None => return Err("A quote (\") is not closed".to_owned()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(c) => word.push(c),
+                    None => return Err("A backslash (\\) ends the line".to_owned()),
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    if words.is_empty() {
+        return Err("Enter a command".to_owned());
+    }
+    Ok(words)
+}
+
+/// A line of the child's output, from stdout or stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A line on standard output.
+    Out(String),
+    /// A line on standard error.
+    Err(String),
+}
+
+/// A running child process in its own process group. Dropping it (the job was cancelled)
+/// kills the whole group, so the program's own children go too; tokio reaps the child, so no
+/// zombie is left.
+#[derive(Debug)]
+pub struct Running {
+    child: Child,
+    group: Option<nix::unistd::Pid>,
+}
+
+impl Running {
+    /// Starts `words[0]` with the other words as its arguments, stdin closed, stdout and stderr
+    /// piped. Must be called inside the runtime's tokio context (a coroutine).
+    pub fn start(words: &[String]) -> anyhow::Result<(Self, impl Stream<Item = Line>)> {
+        let (program, args) = words.split_first().context("no program given")?;
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    anyhow::anyhow!("no program “{program}” found (searched PATH)")
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    anyhow::anyhow!("“{program}” cannot be run: permission denied")
+                }
+                _ => anyhow::Error::new(e).context(format!("cannot start “{program}”")),
+            })?;
+        let group = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .map(nix::unistd::Pid::from_raw);
+        let out = lines(child.stdout.take().expect("piped")).map(Line::Out);
+        let err = lines(child.stderr.take().expect("piped")).map(Line::Err);
+        Ok((Self { child, group }, futures::stream::select(out, err)))
+    }
+
+    /// Waits for the exit (call once the output streams ended).
+    pub async fn wait(mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let status = self.child.wait().await.context("waiting for the program")?;
+        // Exited and reaped: the group id may be reused from now on; never signal it.
+        self.group = None;
+        Ok(status)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(group) = self.group.take() {
+            // The child is not reaped yet (its zombie holds the group id), so the group is
+            // still ours. Then kill_on_drop kills the child and tokio reaps it.
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+}
+
+/// The lines of a pipe, as they come; a line that is not UTF-8 is shown lossily.
+fn lines(pipe: impl AsyncRead + Unpin) -> impl Stream<Item = String> {
+    futures::stream::unfold(
+        (BufReader::new(pipe), Vec::new()),
+        |(mut reader, mut buf)| async move {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf).await {
+                Ok(0) | Err(_) => None,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&buf)
+                        .trim_end_matches(['\n', '\r'])
+                        .to_owned();
+                    Some((text, (reader, buf)))
+                }
+            }
+        },
+    )
+}
+
+/// How an exit status reads: `exit code 0`, `killed by signal 9`.
+pub fn describe_status(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt as _;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        _ => "ended".to_owned(),
+    }
+}
