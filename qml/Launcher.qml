@@ -45,6 +45,8 @@ Frame {
           help: "Indexes past the end of a list on a worker. The panic becomes this job's error, with the worker's backtrace; the app lives on." },
         { kind: "ask", title: "Ask mid-job",
           help: "Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes only on Yes." },
+        { kind: "block", title: "Block the GUI thread",
+          help: "A deliberate bug: the job sleeps 50 ms inside its coroutine, on the GUI thread. The window stalls for three frames and the diagnostics panel names the job under Slow polls." },
         { kind: "download", title: "Download a URL",
           help: "An HTTP(S) GET on tokio's threads, written to a file as it arrives: bytes, speed and time left, then the size and SHA-256 of what was saved. Cancel removes the partial file.",
           field1: "URL (http:// or https://)", default1: "",
@@ -102,8 +104,10 @@ Frame {
             id: kindList
             objectName: "kindList"
             Layout.fillWidth: true
+            // As tall as every kind when there is room, down to three rows in a short window.
+            Layout.fillHeight: true
             Layout.preferredHeight: contentHeight
-            Layout.maximumHeight: 11 * 34
+            Layout.maximumHeight: contentHeight
             Layout.minimumHeight: 3 * 34
             clip: true
             // Scrolls when the window is too short for every kind.

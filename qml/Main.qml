@@ -12,7 +12,9 @@ ApplicationWindow {
     title: "Async Jobs"
     width: 1280
     height: 800
-    minimumWidth: 960
+    // Holds from 800×600 up: the panels share the width through a SplitView with minimum
+    // widths, the diagnostics panel can be hidden, the kind list scrolls.
+    minimumWidth: 800
     minimumHeight: 600
     visible: true
 
@@ -21,6 +23,8 @@ ApplicationWindow {
     property alias launcher: launcher
     property alias askDialog: askDialog
     property alias diagnosticsPanel: diagnosticsPanel
+    property alias diagnosticsToggle: diagnosticsToggle
+    property alias splitView: splitView
 
     // Ctrl+Q (the platform's Quit key) quits, like closing the window: jobs still running are
     // cancelled and the workers get a bounded time to finish.
@@ -130,10 +134,21 @@ ApplicationWindow {
                 font.pixelSize: 16
             }
             Label {
+                objectName: "subtitleLabel"
                 text: "jobs run on worker threads; this window never waits for them"
                 opacity: 0.7
                 Layout.fillWidth: true
                 elide: Text.ElideRight
+            }
+            ToolButton {
+                id: diagnosticsToggle
+                objectName: "diagnosticsToggle"
+                text: "Diagnostics"
+                checkable: true
+                checked: root.settings.showDiagnostics
+                onToggled: root.settings.setDiagnosticsShown(checked)
+                ToolTip.visible: hovered
+                ToolTip.text: checked ? "Hide the diagnostics panel" : "Show the diagnostics panel"
             }
             Rectangle {
                 id: spinner
@@ -157,17 +172,21 @@ ApplicationWindow {
         }
     }
 
-    RowLayout {
+    SplitView {
+        id: splitView
+        objectName: "splitView"
         anchors.fill: parent
         anchors.margins: 10
-        spacing: 10
+        orientation: Qt.Horizontal
 
         Launcher {
             id: launcher
             objectName: "launcher"
             lastFolder: root.settings.lastFolder
-            Layout.preferredWidth: 330
-            Layout.fillHeight: true
+            // A share of a small window, 330 px from 1100 px up (until a handle is dragged).
+            SplitView.preferredWidth: Math.max(250, Math.min(330, root.width * 0.3))
+            SplitView.minimumWidth: 250
+            SplitView.maximumWidth: 520
             onLaunchRequested: function (kind, title, args, rememberPath) {
                 if (root.launch(kind, title, args) !== null && rememberPath !== "")
                     root.settings.rememberPath(rememberPath)
@@ -175,8 +194,9 @@ ApplicationWindow {
         }
 
         Frame {
-            Layout.fillWidth: true
-            Layout.fillHeight: true
+            objectName: "jobsPanel"
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 280
             padding: 0
             ColumnLayout {
                 anchors.fill: parent
@@ -185,12 +205,16 @@ ApplicationWindow {
                     Layout.fillWidth: true
                     Layout.margins: 8
                     Label {
+                        objectName: "jobsTitleLabel"
                         text: "Jobs"
                         font.bold: true
-                        Layout.fillWidth: true
                     }
                     Label {
                         objectName: "jobCountLabel"
+                        Layout.fillWidth: true
+                        horizontalAlignment: Text.AlignRight
+                        // Narrow: two lines rather than a cut-off count.
+                        wrapMode: Text.WordWrap
                         text: {
                             var running = 0
                             for (var i = 0; i < jobsModel.count; ++i)
@@ -236,7 +260,11 @@ ApplicationWindow {
                             root.removeJob(currentIndex)
                     }
                     Label {
+                        objectName: "emptyHint"
                         anchors.centerIn: parent
+                        width: parent.width - 32
+                        horizontalAlignment: Text.AlignHCenter
+                        wrapMode: Text.Wrap
                         visible: jobsModel.count === 0
                         text: "No jobs yet. Pick one on the left and press Start (or Enter)."
                         opacity: 0.6
@@ -250,8 +278,9 @@ ApplicationWindow {
             objectName: "diagnosticsPanel"
             diagnostics: root.diagnostics
             heartbeat: root.heartbeat
-            Layout.preferredWidth: 330
-            Layout.fillHeight: true
+            visible: root.settings.showDiagnostics
+            SplitView.preferredWidth: Math.max(230, Math.min(330, root.width * 0.28))
+            SplitView.minimumWidth: 230
         }
     }
 

@@ -1,4 +1,5 @@
-//! `AppSettings`: what the window remembers between runs (the last folder used).
+//! `AppSettings`: what the window remembers between runs (the last folder used, whether the
+//! diagnostics panel is shown).
 
 /// The bridge: the `AppSettings` QObject (QML element of the `AsyncJobs` module).
 #[cxx_qt::bridge]
@@ -13,12 +14,18 @@ pub mod qobject {
         #[qobject]
         #[qml_element]
         #[qproperty(QString, last_folder, cxx_name = "lastFolder")]
+        #[qproperty(bool, show_diagnostics, cxx_name = "showDiagnostics")]
         type AppSettings = super::AppSettingsRust;
 
         /// Remembers the folder of `path` (a file or a folder); saved on a worker.
         #[qinvokable]
         #[cxx_name = "rememberPath"]
         fn remember_path(self: Pin<&mut AppSettings>, path: &QString);
+
+        /// Shows or hides the diagnostics panel, and remembers it (saved on a worker).
+        #[qinvokable]
+        #[cxx_name = "setDiagnosticsShown"]
+        fn set_diagnostics_shown(self: Pin<&mut AppSettings>, show: bool);
     }
 
     impl cxx_qt::Initialize for AppSettings {}
@@ -37,6 +44,7 @@ use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 #[derive(Debug, Default)]
 pub struct AppSettingsRust {
     last_folder: QString,
+    show_diagnostics: bool,
     coroutines: Scope,
 }
 
@@ -51,11 +59,25 @@ impl cxx_qt::Initialize for qobject::AppSettings {
     fn initialize(self: Pin<&mut Self>) {
         // A small file: read at once, so the first frame already shows the folder.
         let folder = settings::load_last_folder().unwrap_or_default();
-        self.set_last_folder(QString::from(&folder));
+        let mut this = self;
+        this.as_mut().set_last_folder(QString::from(&folder));
+        this.set_show_diagnostics(settings::load_show_diagnostics());
     }
 }
 
 impl qobject::AppSettings {
+    fn set_diagnostics_shown(self: Pin<&mut Self>, show: bool) {
+        let mut this = self;
+        this.as_mut().set_show_diagnostics(show);
+        this.spawn_labeled("remember the diagnostics panel", move |_| async move {
+            let saved = try_run_blocking(move || settings::save_show_diagnostics(show)).await;
+            if let Err(err) = saved {
+                tracing::warn!("could not remember the panel: {err:#}");
+            }
+            Ok(())
+        });
+    }
+
     fn remember_path(self: Pin<&mut Self>, path: &QString) {
         let text = path.to_string();
         let text = text.trim().trim_start_matches("file://").to_owned();

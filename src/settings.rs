@@ -56,3 +56,39 @@ pub fn save_last_folder(path: &Path) -> anyhow::Result<String> {
         .with_context(|| format!("writing {}", file.display()))?;
     Ok(folder)
 }
+
+/// Whether the diagnostics panel is shown (file `hide-diagnostics` absent; shown by default).
+pub fn load_show_diagnostics() -> bool {
+    config_dir().is_none_or(|dir| !dir.join("hide-diagnostics").exists())
+}
+
+/// Remembers whether the diagnostics panel is shown.
+///
+/// # Examples
+///
+/// ```
+/// use async_jobs::settings::{load_show_diagnostics, save_show_diagnostics};
+/// let dir = tempfile::tempdir().unwrap(); // removed at the end
+/// std::env::set_var("ASYNC_JOBS_CONFIG_DIR", dir.path());
+/// assert!(load_show_diagnostics());
+/// save_show_diagnostics(false).unwrap();
+/// assert!(!load_show_diagnostics());
+/// save_show_diagnostics(true).unwrap();
+/// assert!(load_show_diagnostics());
+/// ```
+pub fn save_show_diagnostics(show: bool) -> anyhow::Result<()> {
+    let dir = config_dir().context("no config folder: HOME is not set")?;
+    let file = dir.join("hide-diagnostics");
+    if show {
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", file.display()))
+            }
+            _ => Ok(()),
+        }
+    } else {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::write(&file, "the diagnostics panel is hidden\n")
+            .with_context(|| format!("writing {}", file.display()))
+    }
+}
