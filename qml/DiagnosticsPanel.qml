@@ -20,6 +20,15 @@ Frame {
         }
     }
 
+    readonly property var slowPolls: {
+        try {
+            return JSON.parse(diagnostics.slowPollsJson || "[]")
+        } catch (e) {
+            return []
+        }
+    }
+    property alias slowPollView: slowPollView
+
     Connections {
         target: panel.diagnostics
         function onLagSample(peakMs) { lagPlot.add(peakMs) }
@@ -47,6 +56,31 @@ Frame {
             font.pixelSize: 11
             wrapMode: Text.Wrap
             Layout.fillWidth: true
+        }
+
+        // Coroutines whose single poll held the GUI thread for 8 ms or more (a blocking call in
+        // a coroutine): the worst, named.
+        Label {
+            objectName: "slowPollsLabel"
+            visible: panel.diagnostics.slowPollCount > 0
+            text: "Slow polls: " + panel.diagnostics.slowPollCount
+            font.bold: true
+            color: "#c0392b"
+            Layout.topMargin: 6
+        }
+        Repeater {
+            id: slowPollView
+            objectName: "slowPollView"
+            model: panel.slowPolls.slice(0, 3)
+            delegate: Label {
+                required property var modelData
+                Layout.fillWidth: true
+                text: modelData.tookMs.toFixed(1) + " ms · " + modelData.label
+                      + (modelData.owner !== "" ? " · " + modelData.owner : "")
+                      + (modelData.site !== "" ? "\n   spawned at " + modelData.site : "")
+                elide: Text.ElideRight
+                font.pixelSize: 11
+            }
         }
 
         Label {

@@ -5,7 +5,9 @@
 //! 100 ms it emits `lagSample(peakMs)`, the worst lateness of those 100 ms (the panel plots
 //! them); four times a second it publishes `lagLastMs`, `lagP99Ms`, `lagMaxMs`,
 //! `liveCoroutines` and `tasksJson`, the engine's live task list as a JSON array of
-//! `{id, label, owner, state, ageMs, polls}`.
+//! `{id, label, owner, state, ageMs, polls}`, and `slowPollsJson`, the coroutines whose polls
+//! held the GUI thread longest (`{id, label, owner, site, tookMs}`, worst first; the engine's
+//! `slow_polls()`), with their count `slowPollCount`.
 
 /// The bridge: the `Diagnostics` QObject (QML element of the `AsyncJobs` module).
 #[cxx_qt::bridge]
@@ -24,6 +26,8 @@ pub mod qobject {
         #[qproperty(f64, lag_max_ms, cxx_name = "lagMaxMs")]
         #[qproperty(i32, live_coroutines, cxx_name = "liveCoroutines")]
         #[qproperty(QString, tasks_json, cxx_name = "tasksJson")]
+        #[qproperty(QString, slow_polls_json, cxx_name = "slowPollsJson")]
+        #[qproperty(i32, slow_poll_count, cxx_name = "slowPollCount")]
         #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
         type Diagnostics = super::DiagnosticsRust;
 
@@ -51,7 +55,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cxx_qt_lib::QString;
 use futures::StreamExt;
 
-use cxx_qt_async::engine::{interval, stats, tasks, worker_threads, LagMeter, Scope, TaskInfo};
+use cxx_qt_async::engine::{
+    interval, slow_polls, stats, tasks, worker_threads, LagMeter, Scope, SlowPoll, TaskInfo,
+};
 use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 
 /// Backing struct of [`qobject::Diagnostics`].
@@ -62,6 +68,8 @@ pub struct DiagnosticsRust {
     lag_max_ms: f64,
     live_coroutines: i32,
     tasks_json: QString,
+    slow_polls_json: QString,
+    slow_poll_count: i32,
     worker_threads: i32,
     coroutines: Scope,
 }
@@ -92,7 +100,15 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                 let lag = meter.snapshot();
                 let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
                 let json = tasks_json(&tasks());
+                let slow_count = i32::try_from(stats().slow_polls).unwrap_or(i32::MAX);
+                let slow = (slow_count > 0).then(|| slow_polls_json(&slow_polls()));
                 this.with(|mut o| {
+                    if let Some(slow) = slow {
+                        if o.slow_poll_count != slow_count {
+                            o.as_mut().set_slow_polls_json(QString::from(&slow));
+                            o.as_mut().set_slow_poll_count(slow_count);
+                        }
+                    }
                     o.as_mut().set_lag_last_ms(lag.last_ms);
                     o.as_mut().set_lag_p99_ms(lag.p99_ms);
                     o.as_mut().set_lag_max_ms(lag.max_ms);
@@ -135,6 +151,31 @@ fn tasks_json(list: &[TaskInfo]) -> String {
             json_string(&t.state.to_string()),
             t.age.as_millis(),
             t.polls
+        );
+    }
+    out.push(']');
+    out
+}
+
+/// The worst slow polls as JSON for QML.
+fn slow_polls_json(list: &[SlowPoll]) -> String {
+    let mut out = String::from("[");
+    for (i, p) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let site = p
+            .spawned_at
+            .map(|s| format!("{}:{}", s.file(), s.line()))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"{{"id":{},"label":{},"owner":{},"site":{},"tookMs":{:.1}}}"#,
+            p.id.get(),
+            json_string(&p.label),
+            json_string(p.owner.as_deref().unwrap_or("")),
+            json_string(&site),
+            p.took.as_secs_f64() * 1e3
         );
     }
     out.push(']');

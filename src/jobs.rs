@@ -12,6 +12,7 @@
 //! | `panic` | | panics on its worker (contained) |
 //! | `ask` | | computes, asks "Overwrite the output?", writes only on yes |
 //! | `download` | URL, target (folder, file or empty) | HTTP(S) GET on tokio's threads, to a file; bytes, speed, SHA-256 |
+//! | `block` | | a deliberate bug: sleeps 50 ms on the GUI thread, which the diagnostics panel names as a slow poll |
 //! | `command` | command line | runs a program (no shell), streaming its output lines; Cancel kills it |
 
 use std::time::{Duration, Instant};
@@ -357,6 +358,16 @@ pub fn register_all() {
                     command::describe_status(status)
                 ))
             }
+        })
+    });
+
+    register_job("block", |_: &[String]| {
+        Ok::<_, String>(|_: JobContext| async {
+            // The bug this demonstrates: blocking work inside a coroutine, on the GUI thread.
+            // Nothing paints for these 50 ms; the engine names this coroutine as a slow poll.
+            std::thread::sleep(Duration::from_millis(50));
+            Ok("held the GUI thread for 50 ms in one poll (see Slow polls in the diagnostics panel)"
+                .to_owned())
         })
     });
 }

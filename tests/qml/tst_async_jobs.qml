@@ -504,7 +504,7 @@ TestCase {
             return seed % n
         }
         var alphabet = "0123456789 -_.,/*?[]abcxyzZ~"
-        var kinds = ["hash", "scan", "primes", "pipeline", "fanout", "race"]
+        var kinds = ["hash", "scan", "primes", "pipeline", "fanout", "race", "download"]
         var tries = 0
         var startedCount = 0
         for (var k = 0; k < kinds.length; ++k) {
@@ -678,5 +678,124 @@ TestCase {
             tryVerify(function () { return !check.running }, 10000)
             return check.state === "done"
         }, 10000, "the program and its child were killed")
+    }
+
+    // --- The window at any size ---
+
+    // `item`'s rectangle in window coordinates.
+    function rectOf(item) {
+        var p = item.mapToItem(null, 0, 0)
+        return { x: p.x, y: p.y, w: item.width, h: item.height }
+    }
+
+    function overlaps(a, b) {
+        return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    // No two visible items of `items` overlap, and each lies inside the window's width.
+    function verifyRowFits(items, what) {
+        for (var i = 0; i < items.length; ++i) {
+            var a = rectOf(items[i])
+            verify(a.x >= 0 && a.x + a.w <= win.width + 0.5,
+                   what + ": item " + i + " at x " + a.x + "+" + a.w + " is outside the window (" + win.width + ")")
+            for (var j = i + 1; j < items.length; ++j) {
+                var b = rectOf(items[j])
+                verify(!overlaps(a, b), what + ": items " + i + " and " + j + " overlap: "
+                       + JSON.stringify(a) + " " + JSON.stringify(b))
+            }
+        }
+    }
+
+    // `item` is visible, has a size, and lies inside the window and inside `inside`.
+    function verifyReachable(item, inside, what) {
+        verify(item.visible && item.width > 10 && item.height > 5, what + " has a size: " + item.width + "×" + item.height)
+        var r = rectOf(item)
+        var c = rectOf(inside)
+        verify(r.x >= c.x - 0.5 && r.y >= c.y - 0.5 && r.x + r.w <= c.x + c.w + 0.5 && r.y + r.h <= c.y + c.h + 0.5,
+               what + " " + JSON.stringify(r) + " is cut off by " + JSON.stringify(c))
+        verify(r.x + r.w <= win.width + 0.5 && r.y + r.h <= win.height + 0.5,
+               what + " " + JSON.stringify(r) + " is outside the window " + win.width + "×" + win.height)
+    }
+
+    function test_at_800_by_600_nothing_overlaps_and_every_field_is_reachable() {
+        open("test_at_800_by_600_nothing_overlaps_and_every_field_is_reachable")
+        win.width = 800
+        win.height = 600
+        tryCompare(win, "width", 800)
+        tryCompare(win, "height", 600)
+        waitForRendering(win.contentItem, 5000)
+        verify(win.diagnosticsPanel.visible, "the diagnostics panel shows by default")
+        var job = startJob("primes", "1000")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        waitForRendering(win.contentItem, 2000)
+        // The tool bar and the jobs panel's header.
+        verifyRowFits([findChild(win.header, "subtitleLabel"), win.diagnosticsToggle,
+                       findChild(win.header, "heartbeatLabel")], "tool bar")
+        var count = findChild(win.contentItem, "jobCountLabel")
+        verifyRowFits([findChild(win.contentItem, "jobsTitleLabel"), count,
+                       findChild(win.contentItem, "clearButton")], "jobs header")
+        verify(!count.truncated, "the job count is not cut off: " + count.text)
+        // The panels sit side by side, none under another, each at least its minimum width.
+        var panels = [win.launcher, findChild(win.contentItem, "jobsPanel"), win.diagnosticsPanel]
+        verifyRowFits(panels, "panels")
+        verify(win.launcher.width >= 250 && panels[1].width >= 280 && win.diagnosticsPanel.width >= 230,
+               "panel widths " + win.launcher.width + ", " + panels[1].width + ", " + win.diagnosticsPanel.width)
+        // Every kind can be picked (the list scrolls) and its fields and Start are on screen.
+        var kinds = win.launcher.kinds
+        for (var k = 0; k < kinds.length; ++k) {
+            win.launcher.kindList.positionViewAtIndex(k, ListView.Contain)
+            waitForRendering(win.contentItem, 2000)
+            var item = findChild(win.launcher.kindList, "kind_" + kinds[k].kind)
+            verifyReachable(item, win.launcher.kindList, "kind " + kinds[k].kind)
+            pick(kinds[k].kind)
+            if (kinds[k].field1 !== undefined)
+                verifyReachable(win.launcher.field1, win.launcher, kinds[k].kind + " field 1")
+            if (kinds[k].field2 !== undefined)
+                verifyReachable(win.launcher.field2, win.launcher, kinds[k].kind + " field 2")
+            if (kinds[k].browse !== undefined)
+                verifyReachable(win.launcher.browseButton, win.launcher, kinds[k].kind + " Browse…")
+            verifyReachable(win.launcher.startButton, win.launcher, kinds[k].kind + " Start")
+        }
+    }
+
+    function test_the_diagnostics_panel_can_be_hidden_and_stays_hidden() {
+        open("test_the_diagnostics_panel_can_be_hidden_and_stays_hidden")
+        var jobsPanel = findChild(win.contentItem, "jobsPanel")
+        var narrow = jobsPanel.width
+        verify(win.diagnosticsToggle.checked)
+        mouseClick(win.diagnosticsToggle)
+        tryVerify(function () { return !win.diagnosticsPanel.visible }, 2000)
+        tryVerify(function () { return jobsPanel.width > narrow + 100 }, 2000, "the jobs panel took the room: " + jobsPanel.width)
+        // A new window (the next start of the app) remembers it, once saved.
+        tryVerify(function () {
+            var other = createTemporaryObject(mainWindow, tc)
+            var hidden = !other.settings.showDiagnostics
+            other.destroy()
+            return hidden
+        }, 5000, "the next window starts with the panel hidden")
+        mouseClick(win.diagnosticsToggle)
+        tryVerify(function () { return win.diagnosticsPanel.visible }, 2000)
+        tryVerify(function () {
+            var other = createTemporaryObject(mainWindow, tc)
+            var shown = other.settings.showDiagnostics
+            other.destroy()
+            return shown
+        }, 5000, "shown again for the next window")
+    }
+
+    function test_a_coroutine_that_blocks_the_gui_thread_is_named_in_the_panel() {
+        open("test_a_coroutine_that_blocks_the_gui_thread_is_named_in_the_panel")
+        var before = win.diagnostics.slowPollCount
+        var job = startJob("block")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 10000)
+        tryVerify(function () { return win.diagnostics.slowPollCount > before }, 5000, "counted")
+        var label = findChild(win.diagnosticsPanel, "slowPollsLabel")
+        tryVerify(function () { return label.visible }, 2000)
+        var names = []
+        for (var i = 0; i < win.diagnosticsPanel.slowPollView.count; ++i)
+            names.push(win.diagnosticsPanel.slowPollView.itemAt(i).text)
+        verify(names.join("\n").indexOf("Block the GUI thread · AsyncJob #") > 0, names.join("\n"))
     }
 }

@@ -122,6 +122,9 @@ pub struct Stats {
     /// The longest drain so far, in microseconds (a drain overruns its budget by at most one
     /// poll's worth of work plus what the OS takes from the thread).
     pub longest_drain_us: u64,
+    /// Polls of a coroutine that held the thread for at least the slow-poll threshold
+    /// ([`slow_polls`](crate::slow_polls) names the worst).
+    pub slow_polls: u64,
 }
 
 struct Local {
@@ -213,7 +216,7 @@ thread_local! {
     /// The address of the `Shared` of this thread's runtime (0: none).
     static OWNER: Cell<usize> = const { Cell::new(0) };
     /// The counters of this thread's runtime (reset when one is installed).
-    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, pending_timers: 0, longest_drain_us: 0 }) };
+    static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, pending_timers: 0, longest_drain_us: 0, slow_polls: 0 }) };
 }
 
 /// Runs `f` with this thread's runtime; panics naming the rule when there is none.
@@ -262,6 +265,7 @@ fn bump(f: impl FnOnce(&mut Stats)) {
 pub struct RuntimeBuilder {
     workers: usize,
     budget: Duration,
+    slow_poll: Duration,
     shutdown_wait: Duration,
     #[cfg(feature = "tokio")]
     tokio_workers: usize,
@@ -272,6 +276,7 @@ impl Default for RuntimeBuilder {
         Self {
             workers: thread::available_parallelism().map_or(2, |n| n.get()),
             budget: Duration::from_millis(1),
+            slow_poll: super::tasks::DEFAULT_SLOW_POLL,
             shutdown_wait: Duration::from_secs(1),
             #[cfg(feature = "tokio")]
             tokio_workers: 2,
@@ -289,6 +294,13 @@ impl RuntimeBuilder {
     /// How long one drain may run coroutines before it returns to the event loop (default 1 ms).
     pub fn drain_budget(mut self, budget: Duration) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// How long one poll of a coroutine may hold the thread before it is named as a slow poll
+    /// (default 8 ms, half a frame): see [`slow_polls`](crate::slow_polls).
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Self {
+        self.slow_poll = threshold;
         self
     }
 
@@ -339,6 +351,7 @@ impl RuntimeBuilder {
             tokio: super::tokio::TokioSlot::new(self.tokio_workers),
         };
         STATS.with(|s| s.set(Stats::default()));
+        tasks::reset_slow_polls(self.slow_poll);
         OWNER.with(|o| o.set(Arc::as_ptr(&local.shared) as usize));
         RUNTIME.with(|r| *r.borrow_mut() = Some(local));
         Runtime {
@@ -579,6 +592,7 @@ pub fn stats() -> Stats {
         loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
         pending_timers: local.timers.borrow().len() as u64,
         live_coroutines: tasks::live() as u64,
+        slow_polls: tasks::slow_poll_count(),
         ..STATS.with(Cell::get)
     })
 }

@@ -76,7 +76,7 @@ impl LagMeter {
                     peak_sink.set(peak_sink.get().max(late_ms));
                 }
             },
-            Label::Text("lag meter ticks".into()),
+            Label::Text("lag meter ticks".into(), None),
             None,
         );
         Self {

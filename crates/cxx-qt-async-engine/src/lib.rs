@@ -43,7 +43,7 @@
 //! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
 //! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
-//! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age) |
+//! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age); [`slow_polls`]: the coroutines whose polls held the thread too long |
 //! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
 //! | `tokio` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
@@ -90,7 +90,9 @@ pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use scope::{CoroutineId, Entered, Liveness, Scope};
 pub use stream::{run_stream, ItemSender, JobStream};
-pub use tasks::{note_wait, tasks, TaskId, TaskInfo, TaskState, Wait};
+pub use tasks::{
+    note_wait, slow_polls, tasks, SlowPoll, TaskId, TaskInfo, TaskState, Wait, DEFAULT_SLOW_POLL,
+};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use token::{CancelToken, Cancelled};
 pub use waker::LoopWaker;

@@ -135,7 +135,11 @@ impl Scope {
     where
         F: Future<Output = anyhow::Result<()>> + 'static,
     {
-        self.spawn_as(Label::Text(label.into()), Location::caller(), future)
+        self.spawn_as(
+            Label::Text(label.into(), Some(Location::caller())),
+            Location::caller(),
+            future,
+        )
     }
 
     fn spawn_as<F>(

@@ -79,14 +79,36 @@ pub struct TaskInfo {
 /// How a task is named.
 pub(crate) enum Label {
     Site(&'static Location<'static>),
-    Text(Cow<'static, str>),
+    /// A text label, and the spawn site.
+    Text(Cow<'static, str>, Option<&'static Location<'static>>),
 }
 
 impl Label {
+    fn text(&self) -> String {
+        match self {
+            Label::Site(site) => format!("{}:{}", site.file(), site.line()),
+            Label::Text(text, _) => text.to_string(),
+        }
+    }
+
+    fn site(&self) -> Option<&'static Location<'static>> {
+        match self {
+            Label::Site(site) => Some(site),
+            Label::Text(_, site) => *site,
+        }
+    }
+
     fn same_as(&self, other: &Label) -> bool {
         match (self, other) {
             (Self::Site(a), Self::Site(b)) => std::ptr::eq(*a, *b),
-            (Self::Text(a), Self::Text(b)) => a == b,
+            (Self::Text(a, x), Self::Text(b, y)) => {
+                a == b
+                    && match (x, y) {
+                        (Some(x), Some(y)) => std::ptr::eq(*x, *y),
+                        (None, None) => true,
+                        _ => false,
+                    }
+            }
             _ => false,
         }
     }
@@ -263,7 +285,7 @@ impl Registered {
     pub(crate) fn polling(&self) -> Polling<'_> {
         let _ = WAIT.try_with(|w| w.set(0));
         let _ = POLLING.try_with(|p| p.set(self.0 + 1));
-        Polling(self)
+        Polling(self, Instant::now())
     }
 }
 
@@ -281,21 +303,162 @@ impl Drop for Registered {
     }
 }
 
-/// Ends a poll: counts it and records what the task now waits for.
-pub(crate) struct Polling<'a>(&'a Registered);
+/// Ends a poll: counts it, records what the task now waits for, and names it if it held the
+/// thread longer than the slow-poll threshold.
+pub(crate) struct Polling<'a>(&'a Registered, Instant);
 
 impl Drop for Polling<'_> {
     fn drop(&mut self) {
+        let took = self.1.elapsed();
         let _ = POLLING.try_with(|p| p.set(0));
         let on = WAIT.try_with(Cell::get).unwrap_or(0);
-        let _ = LIST.try_with(|l| {
-            if let Ok(mut list) = l.try_borrow_mut() {
+        let slow = SLOW
+            .try_with(|s| took >= s.borrow().threshold)
+            .unwrap_or(false);
+        let offender = LIST
+            .try_with(|l| {
+                let mut list = l.try_borrow_mut().ok()?;
                 let slot = &mut list.slots[self.0 .0 as usize];
                 slot.state = on;
                 slot.polls = slot.polls.saturating_add(1);
-            }
-        });
+                let slot = *slot;
+                let meta = list.metas[slot.meta as usize].as_ref().filter(|_| slow)?;
+                Some(SlowPoll {
+                    id: TaskId(slot.seq),
+                    label: meta.label.text(),
+                    owner: meta.owner.as_deref().map(str::to_owned),
+                    spawned_at: meta.label.site(),
+                    took,
+                })
+            })
+            .ok()
+            .flatten();
+        // Outside the list's borrow: a log subscriber may look at the task list.
+        if let Some(offender) = offender {
+            record_slow_poll(offender);
+        }
     }
+}
+
+/// The default [slow-poll threshold](crate::RuntimeBuilder::slow_poll_threshold): half a frame.
+pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(8);
+
+/// How many slow polls [`slow_polls`] keeps (the worst of them).
+const KEPT_SLOW_POLLS: usize = 16;
+
+/// One poll of a coroutine that held the GUI thread for at least the slow-poll threshold:
+/// while it ran, nothing else on the loop (painting, input, timers) could. See [`slow_polls`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SlowPoll {
+    /// The coroutine.
+    pub id: TaskId,
+    /// Its label (as in [`tasks`]).
+    pub label: String,
+    /// Its owner, if it has one.
+    pub owner: Option<String>,
+    /// Where it was spawned, when known.
+    pub spawned_at: Option<&'static Location<'static>>,
+    /// How long that one poll took.
+    pub took: Duration,
+}
+
+impl fmt::Display for SlowPoll {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "coroutine {} \"{}\"", self.id, self.label)?;
+        if let Some(owner) = &self.owner {
+            write!(f, " of {owner}")?;
+        }
+        if let Some(site) = self.spawned_at {
+            write!(f, " (spawned at {site})")?;
+        }
+        write!(
+            f,
+            " held the GUI thread for {:.1} ms in one poll",
+            self.took.as_secs_f64() * 1e3
+        )
+    }
+}
+
+struct SlowPolls {
+    threshold: Duration,
+    count: u64,
+    /// The worst recent ones, at most [`KEPT_SLOW_POLLS`], worst first.
+    worst: Vec<SlowPoll>,
+}
+
+thread_local! {
+    static SLOW: RefCell<SlowPolls> = const {
+        RefCell::new(SlowPolls { threshold: DEFAULT_SLOW_POLL, count: 0, worst: Vec::new() })
+    };
+}
+
+/// Sets this thread's slow-poll threshold and forgets earlier slow polls (a runtime's install).
+pub(crate) fn reset_slow_polls(threshold: Duration) {
+    SLOW.with(|s| {
+        let mut s = s.borrow_mut();
+        s.threshold = threshold;
+        s.count = 0;
+        s.worst.clear();
+    });
+}
+
+fn record_slow_poll(poll: SlowPoll) {
+    tracing::warn!(
+        target: "cxx_qt_async::slow_poll",
+        coroutine = poll.id.get(),
+        label = %poll.label,
+        owner = poll.owner.as_deref().unwrap_or(""),
+        took_ms = poll.took.as_secs_f64() * 1e3,
+        "{poll}"
+    );
+    let _ = SLOW.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.count += 1;
+            let at = s.worst.partition_point(|p| p.took >= poll.took);
+            if at < KEPT_SLOW_POLLS {
+                s.worst.insert(at, poll);
+                s.worst.truncate(KEPT_SLOW_POLLS);
+            }
+        }
+    });
+}
+
+/// How many polls on this thread held it for at least the slow-poll threshold.
+pub(crate) fn slow_poll_count() -> u64 {
+    SLOW.with(|s| s.borrow().count)
+}
+
+/// The worst slow polls of this thread's coroutines since the runtime was installed (at most
+/// 16, worst first): each names the coroutine (label, owner, spawn site) and how long its poll
+/// held the GUI thread. A poll longer than the runtime's
+/// [`slow_poll_threshold`](crate::RuntimeBuilder::slow_poll_threshold) (default 8 ms, half a
+/// frame) is also logged as a `tracing` warning (target `cxx_qt_async::slow_poll`) and counted
+/// in [`stats`](crate::stats)`().slow_polls`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{slow_polls, stats, testing::FakeLoop, Runtime, Scope};
+///
+/// let fake = FakeLoop::with_runtime(
+///     Runtime::builder().slow_poll_threshold(Duration::from_millis(5)),
+/// );
+/// let window = Scope::with_owner("MainWindow");
+/// window.spawn_labeled("load thumbnails", async {
+///     std::thread::sleep(Duration::from_millis(20)); // blocking work on the GUI thread: a bug
+///     Ok(())
+/// });
+/// fake.run_until(|| stats().live_coroutines == 0).unwrap();
+/// let worst = &slow_polls()[0];
+/// assert_eq!(worst.label, "load thumbnails");
+/// assert_eq!(worst.owner.as_deref(), Some("MainWindow"));
+/// assert!(worst.took >= Duration::from_millis(20));
+/// assert_eq!(stats().slow_polls, 1);
+/// ```
+pub fn slow_polls() -> Vec<SlowPoll> {
+    SLOW.with(|s| s.borrow().worst.clone())
 }
 
 /// Called by a future that returns `Pending` (the engine's own, the Qt layer's signal waits,
@@ -361,10 +524,7 @@ pub fn tasks() -> Vec<TaskInfo> {
             };
             out.push(TaskInfo {
                 id: TaskId(slot.seq),
-                label: match &meta.label {
-                    Label::Site(site) => format!("{}:{}", site.file(), site.line()),
-                    Label::Text(text) => text.to_string(),
-                },
+                label: meta.label.text(),
                 owner: meta.owner.as_deref().map(str::to_owned),
                 state: match slot.state {
                     _ if polling as usize == index + 1 => TaskState::Running,

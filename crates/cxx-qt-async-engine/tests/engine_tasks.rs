@@ -5,7 +5,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use cxx_qt_async_engine::{
-    run_blocking, sleep, spawn, tasks, testing::FakeLoop, Scope, TaskInfo, TaskState,
+    run_blocking, sleep, slow_polls, spawn, stats, tasks, testing::FakeLoop, Scope, TaskInfo,
+    TaskState,
 };
 
 fn find<'a>(list: &'a [TaskInfo], label: &str) -> &'a TaskInfo {
@@ -102,5 +103,37 @@ fn free_coroutine_is_labelled_by_its_spawn_site() {
     assert!(
         tasks().is_empty(),
         "dropping the handle cancels: the task is gone"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "timing: under Miri every poll is slow")]
+fn a_coroutine_that_blocks_the_thread_for_30_ms_is_named_as_a_slow_poll() {
+    let fake = FakeLoop::new(); // default threshold: 8 ms
+    let window = Scope::with_owner("MainWindow");
+    window.spawn_labeled("quick", async { Ok(()) });
+    let line = line!() + 1;
+    window.spawn_labeled("blocking load", async {
+        std::thread::sleep(Duration::from_millis(30)); // a bug: blocking on the GUI thread
+        Ok(())
+    });
+    fake.run_until(|| stats().live_coroutines == 0).unwrap();
+    let slow = slow_polls();
+    assert_eq!(slow.len(), 1, "only the blocking one: {slow:?}");
+    assert_eq!(slow[0].label, "blocking load");
+    assert_eq!(slow[0].owner.as_deref(), Some("MainWindow"));
+    let site = slow[0].spawned_at.expect("its spawn site");
+    assert_eq!((site.file(), site.line()), (file!(), line));
+    assert!(
+        slow[0].took >= Duration::from_millis(30),
+        "{:?}",
+        slow[0].took
+    );
+    assert_eq!(stats().slow_polls, 1);
+    let text = slow[0].to_string();
+    assert!(
+        text.contains("\"blocking load\" of MainWindow (spawned at ")
+            && text.contains("held the GUI thread for"),
+        "{text}"
     );
 }
