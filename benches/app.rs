@@ -9,6 +9,14 @@
 //!   CPU-heavy job (counting primes below 2·10⁹) and a progress flood (a worker reporting progress
 //!   as fast as it can, shown coalesced on the GUI thread) for SECONDS (default 3), while a 1 ms
 //!   precise Qt timer and the engine's lag meter record how late the GUI thread serves them.
+//!   Meanwhile, every 200 ms, a quick job is submitted while both long jobs hold the workers:
+//!   `quick_wait_max_ms` is the longest time from its submission to its start.
+//!
+//! * `cargo bench --bench app -- download [MIB]`: a local HTTP server (the GUI tests' own, on
+//!   127.0.0.1) serves MIB MiB (default 256); `curl` fetches it to /dev/null, then the app's
+//!   download job code (reqwest on the runtime's tokio threads, written to a temp file and
+//!   hashed) fetches it while a Qt event loop (offscreen) runs a 1 ms precise timer and the
+//!   lag meter on the GUI thread. Prints both throughputs and the GUI thread's lateness.
 //!
 //! With no arguments at all (`cargo test`; `test = true`) it runs both briefly as a smoke test.
 
@@ -87,6 +95,8 @@ fn lag(seconds: f64) -> bool {
     let reports = Rc::new(RefCell::new(0u64));
     let reports_in = Rc::clone(&reports);
     let lag_line = Rc::new(RefCell::new(String::new()));
+    let quick_waits = Rc::new(RefCell::new(Vec::new()));
+    let quick_out = Rc::clone(&quick_waits);
     let lag_out = Rc::clone(&lag_line);
     spawn(async move {
         let timer = PreciseTimer::start(1, on_tick);
@@ -109,7 +119,21 @@ fn lag(seconds: f64) -> bool {
             *shown_in.borrow_mut() += 1;
             futures::future::ready(())
         });
-        let (sent, ()) = futures::join!(flood, show);
+        let began = Instant::now();
+        let quick = async {
+            let mut waits = Vec::new();
+            sleep(Duration::from_millis(200)).await;
+            while began.elapsed() + Duration::from_millis(100) < duration {
+                let submitted = Instant::now();
+                if let Ok(start) = run_blocking(Instant::now).await {
+                    waits.push((start - submitted).as_secs_f64() * 1e3);
+                }
+                sleep(Duration::from_millis(200)).await;
+            }
+            waits
+        };
+        let (sent, (), waits) = futures::join!(flood, show, quick);
+        *quick_out.borrow_mut() = waits;
         *reports_in.borrow_mut() = sent.unwrap_or(0);
         sleep(Duration::from_millis(5)).await;
         timer.stop();
@@ -133,16 +157,127 @@ fn lag(seconds: f64) -> bool {
         .collect();
     let ok = !late.is_empty() && *reports.borrow() > 0;
     println!(
-        "app=lag seconds={seconds} qt_timer_ticks={} qt_timer_late_p50_ms={:.3} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} {} progress_reports={} progress_shown={}",
+        "app=lag seconds={seconds} qt_timer_ticks={} qt_timer_late_p50_ms={:.3} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} {} progress_reports={} progress_shown={} quick_jobs={} quick_wait_max_ms={:.1}",
         late.len(),
         pct(&late, 0.5),
         pct(&late, 0.99),
         pct(&late, 1.0),
         lag_line.borrow(),
         reports.borrow(),
-        shown.borrow()
+        shown.borrow(),
+        quick_waits.borrow().len(),
+        pct(&quick_waits.borrow(), 1.0)
     );
     ok
+}
+
+#[path = "../tests/support/http_server.rs"]
+#[allow(dead_code)]
+mod http_server;
+
+fn download(mib: u64) -> bool {
+    if std::env::var_os("QT_QPA_PLATFORM").is_none() {
+        std::env::set_var("QT_QPA_PLATFORM", "offscreen");
+    }
+    let server = http_server::start();
+    let bytes = mib << 20;
+    let url = format!("{}/bytes/{bytes}", server.url);
+    // curl on the same URL, same server, same run.
+    let curl = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download} %{time_total}",
+            &url,
+        ])
+        .output();
+    let curl_mb_s = match curl {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut parts = text.split_whitespace();
+            let size: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            let secs: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            if size as u64 != bytes || secs <= 0.0 {
+                eprintln!("app download: curl fetched {size} bytes in {secs} s");
+                return false;
+            }
+            format!("{:.0}", size / secs / 1e6)
+        }
+        _ => "absent".to_owned(),
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("async-jobs-bench-")
+        .tempdir()
+        .expect("a temp folder");
+    let target = dir.path().join("download.bin");
+    let mut app = QGuiApplication::new();
+    let runtime = QtRuntime::install();
+    TICKS.with(|t| t.borrow_mut().reserve(100_000));
+    let outcome = Rc::new(RefCell::new(None));
+    let outcome_in = Rc::clone(&outcome);
+    let reports = Rc::new(RefCell::new(0u64));
+    let reports_in = Rc::clone(&reports);
+    spawn(async move {
+        let timer = PreciseTimer::start(1, on_tick);
+        let meter = LagMeter::start(Duration::from_millis(5), 100_000);
+        let (reporter, watch) = progress::<async_jobs::download::Transfer>();
+        let url = reqwest::Url::parse(&url).expect("a URL");
+        let started = Instant::now();
+        let transfer = cxx_qt_async::tokio::spawn(async_jobs::download::download(
+            url,
+            target,
+            Duration::from_secs(30),
+            move |t| reporter.report(t),
+        ));
+        let show = watch.for_each(|_| {
+            *reports_in.borrow_mut() += 1;
+            futures::future::ready(())
+        });
+        let (saved, ()) = futures::join!(transfer, show);
+        let secs = started.elapsed().as_secs_f64();
+        timer.stop();
+        let m = meter.snapshot();
+        *outcome_in.borrow_mut() = Some((saved, secs, m.p99_ms, m.max_ms));
+        quit();
+    })
+    .detach();
+    if let Some(app) = app.as_mut() {
+        app.exec();
+    }
+    drop(runtime);
+    drop(server);
+    let Some((saved, secs, p99, max)) = outcome.borrow_mut().take() else {
+        eprintln!("app download FAIL: no outcome");
+        return false;
+    };
+    let saved = match saved.and_then(|r| r) {
+        Ok(saved) if saved.bytes == bytes => saved,
+        Ok(saved) => {
+            eprintln!("app download FAIL: saved {} of {bytes} bytes", saved.bytes);
+            return false;
+        }
+        Err(e) => {
+            eprintln!("app download FAIL: {e:#}");
+            return false;
+        }
+    };
+    drop(dir);
+    let ticks = TICKS.with(|t| t.borrow().clone());
+    let late: Vec<f64> = ticks
+        .windows(2)
+        .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
+        .collect();
+    println!(
+        "app=download mib={mib} ours_mb_s={:.0} curl_mb_s={curl_mb_s} secs={secs:.2} progress_shown={} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} engine_lag_p99_ms={p99:.3} engine_lag_max_ms={max:.3} sha256={}…",
+        saved.bytes as f64 / secs / 1e6,
+        reports.borrow(),
+        pct(&late, 0.99),
+        pct(&late, 1.0),
+        &saved.sha256[..12],
+    );
+    true
 }
 
 fn main() {
@@ -150,9 +285,9 @@ fn main() {
     if raw.is_empty() {
         // Smoke test: each figure once, briefly, each in its own process (one Qt app each).
         let exe = std::env::current_exe().expect("own path");
-        println!("\nrunning 2 tests");
+        println!("\nrunning 3 tests");
         let mut failed = 0;
-        for args in [["startup", "1"], ["lag", "0.3"]] {
+        for args in [["startup", "1"], ["lag", "0.3"], ["download", "4"]] {
             let ok = Command::new(&exe)
                 .args(args)
                 .status()
@@ -167,7 +302,7 @@ fn main() {
         println!(
             "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
             if failed == 0 { "ok" } else { "FAILED" },
-            2 - failed
+            3 - failed
         );
         exit(i32::from(failed > 0));
     }
@@ -175,8 +310,9 @@ fn main() {
     let ok = match args.first().map(String::as_str) {
         Some("startup") => startup(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5)),
         Some("lag") => lag(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(3.0)),
+        Some("download") => download(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(256)),
         _ => {
-            eprintln!("usage: app startup [RUNS] | lag [SECONDS]");
+            eprintln!("usage: app startup [RUNS] | lag [SECONDS] | download [MIB]");
             exit(2)
         }
     };

@@ -264,6 +264,7 @@ fn bump(f: impl FnOnce(&mut Stats)) {
 #[must_use = "a builder does nothing until .install() is called"]
 pub struct RuntimeBuilder {
     workers: usize,
+    reserve: Option<usize>,
     budget: Duration,
     slow_poll: Duration,
     shutdown_wait: Duration,
@@ -275,6 +276,7 @@ impl Default for RuntimeBuilder {
     fn default() -> Self {
         Self {
             workers: thread::available_parallelism().map_or(2, |n| n.get()),
+            reserve: None,
             budget: Duration::from_millis(1),
             slow_poll: super::tasks::DEFAULT_SLOW_POLL,
             shutdown_wait: Duration::from_secs(1),
@@ -288,6 +290,16 @@ impl RuntimeBuilder {
     /// Number of worker threads of the pool (default: the available parallelism). At least 1.
     pub fn worker_threads(mut self, n: usize) -> Self {
         self.workers = n.max(1);
+        self
+    }
+
+    /// How many reserve workers the pool may add while it is starved: every worker inside a
+    /// job and no queued job started for 20 ms (default: as many as
+    /// [`worker_threads`](Self::worker_threads)). They end after 2 s without a job. With 0,
+    /// the pool never has more threads than its workers, and a quick job submitted while long
+    /// ones hold every worker waits for one of them to end.
+    pub fn reserve_threads(mut self, n: usize) -> Self {
+        self.reserve = Some(n);
         self
     }
 
@@ -341,7 +353,11 @@ impl RuntimeBuilder {
         let local = Local {
             shared,
             budget: self.budget,
-            pool: WorkerPool::new(self.workers, self.shutdown_wait),
+            pool: WorkerPool::new(
+                self.workers,
+                self.reserve.unwrap_or(self.workers),
+                self.shutdown_wait,
+            ),
             draining: Cell::new(false),
             timers: RefCell::new(BTreeMap::new()),
             next_timer: Cell::new(0),

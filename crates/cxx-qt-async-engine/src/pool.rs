@@ -4,8 +4,19 @@
 //! FIFO queue. Submitting never takes a lock unless a worker is asleep and none is searching
 //! (the [`SleepGate`] protocol), so the GUI thread cannot block behind a preempted worker.
 //! Shutdown cancels what is still queued and waits a bounded time for what is running.
+//!
+//! **No job starves behind long ones.** When every worker is busy and no queued job has
+//! started for [`STARVED_AFTER`] (the workers are all inside long jobs), a monitor thread starts
+//! a reserve worker, up to `reserve` of them (default: as many as the core workers). A reserve
+//! worker takes queued jobs like the others and ends after [`RESERVE_IDLE`] without one. So a
+//! quick job submitted while long ones hold every worker waits tens of milliseconds, not until
+//! a long job ends; threads beyond the core count exist only while the pool is starved (the
+//! figure `quick_wait_max_ms` of `cargo bench --bench app -- lag` measures it). A pool built
+//! with `reserve_threads(0)` never exceeds its core workers. The approach is .NET's thread
+//! injection on starvation, with QThreadPool's reserve threads as the cap.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -21,6 +32,13 @@ use super::sync::{AtomicBool, Ordering};
 /// submitted in a burst, one per coroutine poll, then find it awake and need no wake-up call.
 const SEARCH_ROUNDS: u32 = 32;
 
+/// How long queued jobs may go without any of them starting, every worker busy, before a
+/// reserve worker is started.
+pub(crate) const STARVED_AFTER: Duration = Duration::from_millis(20);
+
+/// How long a reserve worker waits for a job before it ends.
+pub(crate) const RESERVE_IDLE: Duration = Duration::from_secs(2);
+
 pub(crate) struct WorkerPool {
     inner: Arc<PoolInner>,
     threads: usize,
@@ -34,6 +52,18 @@ pub(crate) struct PoolInner {
     /// Workers still running, and the condition their exit signals.
     alive: std::sync::Mutex<usize>,
     exited: std::sync::Condvar,
+    /// Core workers plus running reserve workers.
+    workers: AtomicUsize,
+    /// Workers inside a job right now.
+    busy: AtomicUsize,
+    /// Jobs taken by a worker so far (the monitor's sign of progress).
+    started: AtomicU64,
+    /// Reserve workers running, and the most there may be.
+    reserves: AtomicUsize,
+    reserve_cap: usize,
+    /// Set when the monitor should watch for starvation (every worker busy, a job queued).
+    watch: std::sync::Mutex<bool>,
+    watch_changed: std::sync::Condvar,
 }
 
 impl PoolInner {
@@ -45,6 +75,33 @@ impl PoolInner {
         }
         self.jobs.push(runnable);
         self.gate.job_added();
+        // Every worker inside a job: the monitor watches whether this one ever starts.
+        if self.reserve_cap > 0
+            && self.busy.load(std::sync::atomic::Ordering::Relaxed)
+                >= self.workers.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+            if !*watch {
+                *watch = true;
+                self.watch_changed.notify_one();
+            }
+        }
+    }
+
+    /// Runs one job taken from the queue (or cancels it, after shutdown).
+    fn run(&self, runnable: Runnable) {
+        use std::sync::atomic::Ordering::Relaxed;
+        // A job popped while shutdown drains the queue was not started before shutdown: it is
+        // cancelled like the rest, not run (dropping the runnable cancels it).
+        if self.closed.load(Ordering::Acquire) {
+            drop(runnable);
+            return;
+        }
+        self.started.fetch_add(1, Relaxed);
+        self.busy.fetch_add(1, Relaxed);
+        // Jobs catch their own panics; this keeps the worker alive whatever happens.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        self.busy.fetch_sub(1, Relaxed);
     }
 
     fn worker_loop(&self) {
@@ -55,29 +112,116 @@ impl PoolInner {
             || !self.jobs.is_empty(),
             &self.closed,
         ) {
-            // A job popped while shutdown drains the queue was not started before shutdown:
-            // it is cancelled like the rest, not run (dropping the runnable cancels it).
-            if self.closed.load(Ordering::Acquire) {
-                drop(runnable);
-                continue;
-            }
-            // Jobs catch their own panics; this keeps the worker alive whatever happens.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
+            self.run(runnable);
         }
+        self.exit();
+    }
+
+    /// A reserve worker: takes queued jobs until it finds none for [`RESERVE_IDLE`]. It never
+    /// sleeps in the gate (a short poll instead), so the core workers' protocol is unchanged.
+    fn reserve_loop(&self) {
+        let _capture = CaptureScope::enter();
+        let mut idle_since = Instant::now();
+        while !self.closed.load(Ordering::Acquire) {
+            if let Some(runnable) = self.jobs.pop() {
+                self.run(runnable);
+                idle_since = Instant::now();
+            } else if idle_since.elapsed() >= RESERVE_IDLE {
+                break;
+            } else {
+                thread::sleep(Duration::from_millis(2));
+            }
+        }
+        self.reserves
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.workers
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.exit();
+    }
+
+    fn exit(&self) {
         *self.alive.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
         self.exited.notify_all();
+    }
+
+    /// The monitor: sleeps until told that every worker is busy with jobs queued, then checks
+    /// every [`STARVED_AFTER`] whether a queued job started meanwhile; if none did, it starts a
+    /// reserve worker (within the cap).
+    fn monitor_loop(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        loop {
+            {
+                let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+                while !*watch && !self.closed.load(Ordering::Acquire) {
+                    watch = self
+                        .watch_changed
+                        .wait(watch)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+            let mut seen = self.started.load(Relaxed);
+            loop {
+                thread::sleep(STARVED_AFTER);
+                if self.closed.load(Ordering::Acquire) {
+                    return;
+                }
+                let now = self.started.load(Relaxed);
+                let starved = now == seen && !self.jobs.is_empty();
+                seen = now;
+                if starved && self.reserves.load(Relaxed) < self.reserve_cap {
+                    self.start_reserve();
+                } else if self.jobs.is_empty()
+                    || self.busy.load(Relaxed) < self.workers.load(Relaxed)
+                {
+                    // Not saturated any more: sleep until the next push finds every worker busy.
+                    *self.watch.lock().unwrap_or_else(PoisonError::into_inner) = false;
+                    break;
+                }
+            }
+        }
+    }
+
+    fn start_reserve(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = self.reserves.fetch_add(1, Relaxed);
+        self.workers.fetch_add(1, Relaxed);
+        *self.alive.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        let inner = Arc::clone(self);
+        let started = thread::Builder::new()
+            .name(format!("cxx-qt-async-reserve-{n}"))
+            .spawn(move || inner.reserve_loop());
+        if started.is_err() {
+            // No thread to be had: carry on with the workers there are.
+            self.reserves.fetch_sub(1, Relaxed);
+            self.workers.fetch_sub(1, Relaxed);
+            self.exit();
+        }
     }
 }
 
 impl WorkerPool {
-    pub(crate) fn new(threads: usize, shutdown_wait: Duration) -> Self {
+    pub(crate) fn new(threads: usize, reserve: usize, shutdown_wait: Duration) -> Self {
         let inner = Arc::new(PoolInner {
             jobs: SegQueue::new(),
             closed: AtomicBool::new(false),
             gate: SleepGate::default(),
             alive: std::sync::Mutex::new(threads),
             exited: std::sync::Condvar::new(),
+            workers: AtomicUsize::new(threads),
+            busy: AtomicUsize::new(0),
+            started: AtomicU64::new(0),
+            reserves: AtomicUsize::new(0),
+            reserve_cap: reserve,
+            watch: std::sync::Mutex::new(false),
+            watch_changed: std::sync::Condvar::new(),
         });
+        if reserve > 0 {
+            let inner = Arc::clone(&inner);
+            thread::Builder::new()
+                .name("cxx-qt-async-pool-monitor".to_owned())
+                .spawn(move || inner.monitor_loop())
+                .expect("cxx-qt-async: could not start the pool's monitor thread");
+        }
         for i in 0..threads {
             let inner = Arc::clone(&inner);
             thread::Builder::new()
@@ -105,6 +249,14 @@ impl WorkerPool {
     pub(crate) fn shutdown(&self) {
         self.inner.closed.store(true, Ordering::Release);
         self.inner.gate.wake_all();
+        {
+            let _watch = self
+                .inner
+                .watch
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.inner.watch_changed.notify_all();
+        }
         // Dropped here, on the calling thread: each drop cancels that job.
         while let Some(job) = self.inner.jobs.pop() {
             drop(job);

@@ -92,7 +92,8 @@ fn job_error_still_downcasts_to_the_jobs_own_error_type() {
 
 #[test]
 fn dropping_the_awaiting_coroutine_means_a_queued_job_never_runs() {
-    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1));
+    // No reserve worker: the queued job stays queued however long this takes.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1).reserve_threads(0));
     let (release, blocked) = mpsc::channel::<()>();
     let ran = Arc::new(AtomicUsize::new(0));
     // The only worker is busy until released...
@@ -116,6 +117,7 @@ fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
     let runtime = fake.install(
         Runtime::builder()
             .worker_threads(1)
+            .reserve_threads(0)
             .shutdown_wait(Duration::ZERO),
     );
     let (release, blocked) = mpsc::channel::<()>();
@@ -139,7 +141,7 @@ fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
 
 #[test]
 fn pool_runs_jobs_in_parallel_up_to_its_bound() {
-    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2).reserve_threads(0));
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     // Two jobs meet at a barrier: that needs two workers at once (one would never get there).
@@ -190,4 +192,58 @@ fn jobs_started_before_one_await_run_in_parallel_and_join() {
         .unwrap()
         .unwrap();
     assert_eq!(sum, 3);
+}
+
+#[test]
+fn a_quick_job_does_not_wait_for_long_jobs_that_hold_every_worker() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(2));
+    let (release, blocked) = mpsc::channel::<()>();
+    let blocked = Arc::new(std::sync::Mutex::new(blocked));
+    let (started_tx, started) = mpsc::channel::<()>();
+    // Two long jobs hold both workers until released (at the end of the test).
+    let long: Vec<_> = (0..2)
+        .map(|_| {
+            let (blocked, started_tx) = (blocked.clone(), started_tx.clone());
+            run_blocking(move || {
+                started_tx.send(()).unwrap();
+                let _ = blocked.lock().unwrap().recv();
+            })
+        })
+        .collect();
+    started.recv().unwrap();
+    started.recv().unwrap();
+    // A reserve worker takes the quick job: it finishes while both long ones still run (with
+    // the strict bound it would wait for them, and block_on would time out).
+    let name = fake.block_on(run_blocking(|| {
+        std::thread::current().name().unwrap_or("").to_owned()
+    }));
+    assert!(name.unwrap().starts_with("cxx-qt-async-reserve-"));
+    drop(release);
+    for job in long {
+        fake.block_on(job).unwrap();
+    }
+}
+
+#[test]
+fn without_reserve_threads_a_quick_job_waits_for_a_worker() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1).reserve_threads(0));
+    let (release, blocked) = mpsc::channel::<()>();
+    let (started_tx, started) = mpsc::channel::<()>();
+    let long = run_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = blocked.recv();
+    });
+    started.recv().unwrap();
+    let quick = spawn(run_blocking(|| ()));
+    // Ten times the starvation delay: still queued.
+    let _ = fake.try_block_on(spawn(cxx_qt_async_engine::sleep(Duration::from_millis(
+        200,
+    ))));
+    assert!(
+        !quick.is_finished(),
+        "the quick job waited for the only worker"
+    );
+    release.send(()).unwrap();
+    fake.block_on(long).unwrap();
+    fake.block_on(quick).unwrap().unwrap();
 }
