@@ -61,8 +61,10 @@ pub(crate) struct PoolInner {
     /// Reserve workers running, and the most there may be.
     reserves: AtomicUsize,
     reserve_cap: usize,
-    /// Set when the monitor should watch for starvation (every worker busy, a job queued).
-    watch: std::sync::Mutex<bool>,
+    /// Set when the monitor should watch for starvation (every worker busy, a job queued); the
+    /// monitor waits for it under `watch`.
+    watching: std::sync::atomic::AtomicBool,
+    watch: std::sync::Mutex<()>,
     watch_changed: std::sync::Condvar,
 }
 
@@ -75,16 +77,17 @@ impl PoolInner {
         }
         self.jobs.push(runnable);
         self.gate.job_added();
-        // Every worker inside a job: the monitor watches whether this one ever starts.
+        // Every worker inside a job: the monitor watches whether this one ever starts. Once it
+        // watches, later pushes cost two loads (no lock on the submit path of a flood).
+        use std::sync::atomic::Ordering::{AcqRel, Relaxed};
         if self.reserve_cap > 0
-            && self.busy.load(std::sync::atomic::Ordering::Relaxed)
-                >= self.workers.load(std::sync::atomic::Ordering::Relaxed)
+            && !self.watching.load(Relaxed)
+            && self.busy.load(Relaxed) >= self.workers.load(Relaxed)
+            && !self.watching.swap(true, AcqRel)
         {
-            let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
-            if !*watch {
-                *watch = true;
-                self.watch_changed.notify_one();
-            }
+            // Taken after setting the flag: a monitor between its check and its wait holds it.
+            drop(self.watch.lock().unwrap_or_else(PoisonError::into_inner));
+            self.watch_changed.notify_one();
         }
     }
 
@@ -152,7 +155,9 @@ impl PoolInner {
         loop {
             {
                 let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
-                while !*watch && !self.closed.load(Ordering::Acquire) {
+                while !self.watching.load(std::sync::atomic::Ordering::Acquire)
+                    && !self.closed.load(Ordering::Acquire)
+                {
                     watch = self
                         .watch_changed
                         .wait(watch)
@@ -174,8 +179,19 @@ impl PoolInner {
                     || self.busy.load(Relaxed) < self.workers.load(Relaxed)
                 {
                     // Not saturated any more: sleep until the next push finds every worker busy.
-                    *self.watch.lock().unwrap_or_else(PoisonError::into_inner) = false;
-                    break;
+                    self.watching
+                        .store(false, std::sync::atomic::Ordering::SeqCst);
+                    // A push that saw the flag still set just before did not ask again: look
+                    // once more, now that pushes will.
+                    let saturated = !self.jobs.is_empty()
+                        && self.busy.load(Relaxed) >= self.workers.load(Relaxed);
+                    if !saturated
+                        || self
+                            .watching
+                            .swap(true, std::sync::atomic::Ordering::AcqRel)
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -212,7 +228,8 @@ impl WorkerPool {
             started: AtomicU64::new(0),
             reserves: AtomicUsize::new(0),
             reserve_cap: reserve,
-            watch: std::sync::Mutex::new(false),
+            watching: std::sync::atomic::AtomicBool::new(false),
+            watch: std::sync::Mutex::new(()),
             watch_changed: std::sync::Condvar::new(),
         });
         if reserve > 0 {
