@@ -29,6 +29,15 @@ Frame {
     }
     property alias slowPollView: slowPollView
 
+    // The clock the task ages are shown against (a few times a second, not every frame).
+    property real now: Date.now()
+    Timer {
+        interval: 250
+        repeat: true
+        running: panel.visible
+        onTriggered: panel.now = Date.now()
+    }
+
     Connections {
         target: panel.diagnostics
         function onLagSample(peakMs) { lagPlot.add(peakMs) }
@@ -77,8 +86,9 @@ Frame {
                 Layout.fillWidth: true
                 text: modelData.tookMs.toFixed(1) + " ms · " + modelData.label
                       + (modelData.owner !== "" ? " · " + modelData.owner : "")
-                      + (modelData.site !== "" ? "\n   spawned at " + modelData.site : "")
-                elide: Text.ElideRight
+                      + (modelData.site !== "" ? " · spawned at " + modelData.site : "")
+                wrapMode: Text.WrapAnywhere
+                maximumLineCount: 3
                 font.pixelSize: 11
             }
         }
@@ -107,7 +117,7 @@ Frame {
                 }
                 Label {
                     width: parent.width
-                    text: "   " + modelData.state + " · " + (modelData.ageMs / 1000).toFixed(1) + " s"
+                    text: "   " + modelData.state + " · " + ((panel.now - modelData.spawnedAtMs) / 1000).toFixed(1) + " s"
                           + (modelData.owner !== "" ? " · " + modelData.owner : "")
                     elide: Text.ElideRight
                     font.pixelSize: 11

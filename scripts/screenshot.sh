@@ -3,6 +3,7 @@
 # person at the mouse and keyboard:
 #   docs/dashboard.png   jobs running, done, failed and cancelled; the lag plot; the task list
 #   docs/ask-dialog.png  the "Ask mid-job" job waiting for its answer
+#   docs/small-window.png the window at 800x600: a command's output, a slow poll named
 # Needs xdotool and imagemagick (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +23,12 @@ sleep 1.5
 
 # The launcher's list of job kinds (qml/Launcher.qml), y of each row in the 1280x800 window.
 declare -A kind=([hash]=84 [scan]=118 [compute]=152 [pipeline]=186 [fanout]=220 [race]=254
-                 [fail]=288 [panic]=322 [ask]=356)
+                 [fail]=288 [panic]=322 [ask]=356 [block]=390 [download]=424 [command]=458)
 pick() { xdotool mousemove --window "$wid" 120 "${kind[$1]}" click 1; sleep 0.3; }
 field() { xdotool key Tab ctrl+a; xdotool type --delay 10 "$1"; }   # the next field
 enter() { xdotool key Return; sleep 0.4; }
 
+pick block;                                    enter   # a slow poll, named in the panel
 pick compute;  field 2000000000;               enter   # runs on: progress
 pick pipeline; field 768;                      enter   # runs on: step by step
 pick scan;     field "$PWD"; xdotool key Tab; field "*.rs"; enter   # done: matches streamed
@@ -44,5 +46,12 @@ import -window root -crop 1280x800+0+0 +repage docs/dashboard.png
 pick ask; enter                                      # asks "Overwrite the output?"
 sleep 1.5
 import -window root -crop 1280x800+0+0 +repage docs/ask-dialog.png
+xdotool key Escape; sleep 0.5                        # the dialog answers No
+
+pick command;  field "ls -la /";               enter   # its lines streamed into the row
+sleep 1
+xdotool windowsize "$wid" 800 600
+sleep 2
+import -window root -crop 800x600+0+0 +repage docs/small-window.png
 xdotool key ctrl+q 2>/dev/null || true
-echo "screenshot.sh: wrote docs/dashboard.png and docs/ask-dialog.png" >&2
+echo "screenshot.sh: wrote docs/dashboard.png, docs/ask-dialog.png and docs/small-window.png" >&2

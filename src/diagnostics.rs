@@ -5,7 +5,8 @@
 //! 100 ms it emits `lagSample(peakMs)`, the worst lateness of those 100 ms (the panel plots
 //! them); four times a second it publishes `lagLastMs`, `lagP99Ms`, `lagMaxMs`,
 //! `liveCoroutines` and `tasksJson`, the engine's live task list as a JSON array of
-//! `{id, label, owner, state, ageMs, polls}`, and `slowPollsJson`, the coroutines whose polls
+//! `{id, label, owner, state, spawnedAtMs}` (set only when it changed: every change rebuilds
+//! the panel's list, on the GUI thread, inside this coroutine's poll), and `slowPollsJson`, the coroutines whose polls
 //! held the GUI thread longest (`{id, label, owner, site, tookMs}`, worst first; the engine's
 //! `slow_polls()`), with their count `slowPollCount`.
 
@@ -47,6 +48,7 @@ pub mod qobject {
     impl cxx_qt::Initialize for Diagnostics {}
 }
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::pin::Pin;
@@ -90,6 +92,8 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));
             let mut n = 0u64;
+            let mut spawned_at = HashMap::new();
+            let mut last_json = String::new();
             while tick.next().await.is_some() {
                 n += 1;
                 let peak = meter.take_peak();
@@ -99,7 +103,11 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                 }
                 let lag = meter.snapshot();
                 let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
-                let json = tasks_json(&tasks());
+                let json = tasks_json(&tasks(), &mut spawned_at);
+                let json = (json != last_json).then(|| {
+                    last_json.clone_from(&json);
+                    json
+                });
                 let slow_count = i32::try_from(stats().slow_polls).unwrap_or(i32::MAX);
                 let slow = (slow_count > 0).then(|| slow_polls_json(&slow_polls()));
                 this.with(|mut o| {
@@ -113,7 +121,9 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                     o.as_mut().set_lag_p99_ms(lag.p99_ms);
                     o.as_mut().set_lag_max_ms(lag.max_ms);
                     o.as_mut().set_live_coroutines(live);
-                    o.set_tasks_json(QString::from(&json));
+                    if let Some(json) = json {
+                        o.set_tasks_json(QString::from(&json));
+                    }
                 });
             }
             Ok(())
@@ -135,8 +145,14 @@ impl qobject::Diagnostics {
     }
 }
 
-/// The task list as JSON for QML (`JSON.parse`).
-fn tasks_json(list: &[TaskInfo]) -> String {
+/// The task list as JSON for QML (`JSON.parse`). Each task's spawn time (wall clock, ms) is
+/// fixed when it is first seen, so the text only changes when a task comes, goes or changes
+/// state; the panel computes ages itself.
+fn tasks_json(list: &[TaskInfo], spawned_at: &mut HashMap<u64, f64>) -> String {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    spawned_at.retain(|id, _| list.iter().any(|t| t.id.get() == *id));
     let mut out = String::from("[");
     for (i, t) in list.iter().enumerate() {
         if i > 0 {
@@ -144,13 +160,14 @@ fn tasks_json(list: &[TaskInfo]) -> String {
         }
         let _ = write!(
             out,
-            r#"{{"id":{},"label":{},"owner":{},"state":{},"ageMs":{},"polls":{}}}"#,
+            r#"{{"id":{},"label":{},"owner":{},"state":{},"spawnedAtMs":{:.0}}}"#,
             t.id.get(),
             json_string(&t.label),
             json_string(t.owner.as_deref().unwrap_or("")),
             json_string(&t.state.to_string()),
-            t.age.as_millis(),
-            t.polls
+            spawned_at
+                .entry(t.id.get())
+                .or_insert_with(|| now_ms - t.age.as_secs_f64() * 1e3)
         );
     }
     out.push(']');

@@ -90,7 +90,7 @@ use futures::FutureExt;
 use super::jobs::{prepare, JobContext};
 use super::{OwnsCoroutines, QObjectSpawn};
 use crate::engine::{
-    is_cancelled, sleep_until, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
+    is_cancelled, run_blocking, sleep_until, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
 };
 
 /// How many of the newest items a batch carries by default (`itemsPerBatch`): more than a
@@ -227,24 +227,41 @@ impl qobject::AsyncJob {
                 .catch_unwind()
                 .await
                 .unwrap_or_else(|payload| Err(panic_error(&*payload)));
+            // A failure's text and backtrace are rendered on a worker: resolving a backtrace's
+            // symbols takes 100 ms and more, which on the GUI thread was a visible freeze.
+            let outcome = match outcome {
+                Ok(text) => Outcome::Done(text),
+                Err(err) if is_cancelled(&err) => Outcome::Cancelled,
+                Err(err) => {
+                    let rendered = run_blocking(move || {
+                        let trace = worker_backtrace(&err).map(ToString::to_string);
+                        (format!("{err:#}"), trace)
+                    })
+                    .await;
+                    match rendered {
+                        Ok((text, trace)) => Outcome::Failed(text, trace),
+                        // Only at shutdown: nobody will read it.
+                        Err(_) => Outcome::Cancelled,
+                    }
+                }
+            };
             this.with(|mut o| {
                 o.as_mut().rust_mut().current = None;
                 let elapsed_ms = o.elapsed_so_far_ms();
                 let state = match outcome {
-                    Ok(text) => {
+                    Outcome::Done(text) => {
                         tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
                         o.as_mut().set_progress(1.0);
                         o.as_mut().set_result(QString::from(&text));
                         "done"
                     }
-                    Err(err) if is_cancelled(&err) => {
+                    Outcome::Cancelled => {
                         tracing::info!(job = %name, elapsed_ms, "job cancelled");
                         "cancelled"
                     }
-                    Err(err) => {
-                        tracing::warn!(job = %name, elapsed_ms, "job failed: {err:#}");
-                        let trace = worker_backtrace(&err).map(ToString::to_string);
-                        o.as_mut().set_error(QString::from(&format!("{err:#}")));
+                    Outcome::Failed(text, trace) => {
+                        tracing::warn!(job = %name, elapsed_ms, "job failed: {text}");
+                        o.as_mut().set_error(QString::from(&text));
                         o.as_mut()
                             .set_details(QString::from(trace.as_deref().unwrap_or("")));
                         "failed"
@@ -383,4 +400,12 @@ fn panic_error(payload: &(dyn std::any::Any + Send)) -> anyhow::Error {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
     anyhow::anyhow!("the job panicked on the GUI thread: {message}")
+}
+
+/// How a job ended, ready to show.
+enum Outcome {
+    Done(String),
+    Cancelled,
+    /// The error's chain and the worker's backtrace, rendered on a worker.
+    Failed(String, Option<String>),
 }
