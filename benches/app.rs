@@ -18,6 +18,14 @@
 //!   hashed) fetches it while a Qt event loop (offscreen) runs a 1 ms precise timer and the
 //!   lag meter on the GUI thread. Prints both throughputs and the GUI thread's lateness.
 //!
+//! * `cargo bench --bench app -- frames [SECONDS]` (and `frames-idle`): starts the real
+//!   `async-jobs` window under the current display (run it under `scripts/with-xvfb.sh`) with
+//!   `ASYNC_JOBS_BENCH_FRAMES`; the window starts a load through its own launcher (a long CPU
+//!   job per worker, a hash of /dev/zero, a scan of /usr, a fan-out of 50 000; none when idle),
+//!   records SECONDS (default 10) of frame intervals (`frameSwapped` as the GUI thread sees
+//!   it), 1 ms timer lateness, slow polls and a quick job's wait every 200 ms, and prints one
+//!   line.
+//!
 //! With no arguments at all (`cargo test`; `test = true`) it runs both briefly as a smoke test.
 
 use std::cell::RefCell;
@@ -171,6 +179,39 @@ fn lag(seconds: f64) -> bool {
     ok
 }
 
+fn frames(load: &str, seconds: f64) -> bool {
+    let exe = env!("CARGO_BIN_EXE_async-jobs");
+    let config = tempfile::Builder::new()
+        .prefix("async-jobs-bench-")
+        .tempdir()
+        .expect("a temp folder");
+    let mut cmd = Command::new(exe);
+    cmd.env("ASYNC_JOBS_BENCH_FRAMES", format!("{load}:{seconds}"))
+        .env("ASYNC_JOBS_CONFIG_DIR", config.path());
+    let platform = if std::env::var_os("DISPLAY").is_none() {
+        cmd.env("QT_QPA_PLATFORM", "offscreen");
+        "offscreen"
+    } else {
+        "xcb"
+    };
+    let out = cmd.output().expect("launch async-jobs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match stdout.lines().find(|l| l.starts_with("frames ")) {
+        Some(line) => {
+            println!("{line} platform={platform}");
+            true
+        }
+        None => {
+            eprintln!(
+                "app frames FAIL: no result line (status {:?})\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            false
+        }
+    }
+}
+
 #[path = "../tests/support/http_server.rs"]
 #[allow(dead_code)]
 mod http_server;
@@ -285,9 +326,14 @@ fn main() {
     if raw.is_empty() {
         // Smoke test: each figure once, briefly, each in its own process (one Qt app each).
         let exe = std::env::current_exe().expect("own path");
-        println!("\nrunning 3 tests");
+        println!("\nrunning 4 tests");
         let mut failed = 0;
-        for args in [["startup", "1"], ["lag", "0.3"], ["download", "4"]] {
+        for args in [
+            ["startup", "1"],
+            ["lag", "0.3"],
+            ["download", "4"],
+            ["frames", "0.5"],
+        ] {
             let ok = Command::new(&exe)
                 .args(args)
                 .status()
@@ -302,7 +348,7 @@ fn main() {
         println!(
             "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
             if failed == 0 { "ok" } else { "FAILED" },
-            3 - failed
+            4 - failed
         );
         exit(i32::from(failed > 0));
     }
@@ -311,8 +357,18 @@ fn main() {
         Some("startup") => startup(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5)),
         Some("lag") => lag(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(3.0)),
         Some("download") => download(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(256)),
+        Some("frames") => frames(
+            "busy",
+            args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0),
+        ),
+        Some("frames-idle") => frames(
+            "idle",
+            args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0),
+        ),
         _ => {
-            eprintln!("usage: app startup [RUNS] | lag [SECONDS] | download [MIB]");
+            eprintln!(
+                "usage: app startup [RUNS] | lag [SECONDS] | download [MIB] | frames [SECONDS] | frames-idle [SECONDS]"
+            );
             exit(2)
         }
     };

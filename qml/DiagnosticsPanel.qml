@@ -40,7 +40,9 @@ Frame {
 
     Connections {
         target: panel.diagnostics
-        function onLagSample(peakMs) { lagPlot.add(peakMs) }
+        function onLagSample(peakMs, framePeakMs, newSlowPolls) {
+            lagPlot.add(peakMs, framePeakMs, newSlowPolls)
+        }
     }
 
     ColumnLayout {
@@ -48,7 +50,7 @@ Frame {
         spacing: 6
 
         Label {
-            text: "Event-loop lag"
+            text: "Event-loop lag and frames"
             font.bold: true
         }
         LagPlot {

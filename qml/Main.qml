@@ -38,13 +38,32 @@ ApplicationWindow {
     readonly property AppSettings settings: AppSettings {}
 
     // Reports the first frame (only acted on by the startup benchmark).
+    // Every frame feeds the lag plot's frame intervals.
     property bool firstFrameSeen: false
     onFrameSwapped: {
+        root.diagnostics.noteFrame()
         if (!firstFrameSeen) {
             firstFrameSeen = true
             if (root.diagnostics.firstFrame())
                 Qt.callLater(Qt.quit)
+            if (root.diagnostics.benchLoad === "busy")
+                Qt.callLater(startBenchLoad)
         }
+    }
+
+    // The frames benchmark's load (`cargo bench --bench app -- frames`): a long CPU job per
+    // worker, a hash of an endless file (a progress flood), a scan of /usr streaming its
+    // files, and a fan-out of 50 000 jobs, all through the window like a person's clicks.
+    function startBenchLoad() {
+        for (var i = 0; i < root.diagnostics.workerThreads; ++i)
+            launch("primes", "Compute: count primes", ["2000000000"])
+        launch("hash", "Hash a file", ["/dev/zero"])
+        launch("scan", "Scan a folder", ["/usr", "*"])
+        launch("fanout", "Fan-out", ["50000"])
+    }
+    Connections {
+        target: root.diagnostics
+        function onBenchDone() { Qt.quit() }
     }
 
     // Ticks every 16 ms on the GUI thread: it only advances while the event loop is free.

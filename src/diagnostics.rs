@@ -30,12 +30,29 @@ pub mod qobject {
         #[qproperty(QString, slow_polls_json, cxx_name = "slowPollsJson")]
         #[qproperty(i32, slow_poll_count, cxx_name = "slowPollCount")]
         #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
+        #[qproperty(QString, bench_load, cxx_name = "benchLoad")]
         type Diagnostics = super::DiagnosticsRust;
 
-        /// The worst timer lateness of the last 100 ms, in milliseconds.
+        /// Every 100 ms: the worst timer lateness and the longest interval between two frames
+        /// of those 100 ms, in milliseconds, and how many slow polls were named meanwhile.
         #[qsignal]
         #[cxx_name = "lagSample"]
-        fn lag_sample(self: Pin<&mut Diagnostics>, peak_ms: f64);
+        fn lag_sample(
+            self: Pin<&mut Diagnostics>,
+            peak_ms: f64,
+            frame_peak_ms: f64,
+            new_slow_polls: i32,
+        );
+
+        /// Call on every frame the window presents (`onFrameSwapped`).
+        #[qinvokable]
+        #[cxx_name = "noteFrame"]
+        fn note_frame(self: Pin<&mut Diagnostics>);
+
+        /// The frames benchmark finished (its line is printed): the window quits.
+        #[qsignal]
+        #[cxx_name = "benchDone"]
+        fn bench_done(self: Pin<&mut Diagnostics>);
 
         /// Call on the window's first frame. With `ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME` set, prints
         /// `first_frame_unix_ns=<wall clock>` and returns true (the caller then quits): that is
@@ -49,10 +66,12 @@ pub mod qobject {
 }
 
 use std::collections::HashMap;
+
+use cxx_qt::CxxQtType as _;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cxx_qt_lib::QString;
 use futures::StreamExt;
@@ -73,6 +92,13 @@ pub struct DiagnosticsRust {
     slow_polls_json: QString,
     slow_poll_count: i32,
     worker_threads: i32,
+    /// `busy` or `idle` while the frames benchmark runs (`ASYNC_JOBS_BENCH_FRAMES`), else empty.
+    bench_load: QString,
+    last_frame: Option<Instant>,
+    /// The longest frame interval since the last sample, in ms.
+    frame_peak_ms: f64,
+    /// Every frame interval (ms) while the benchmark records.
+    recorded_frames: Option<Vec<f64>>,
     coroutines: Scope,
 }
 
@@ -88,16 +114,30 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
         cxx_qt_async::ensure_runtime();
         let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
         self.as_mut().set_worker_threads(workers);
+        if let Some((load, seconds)) = bench::requested() {
+            self.as_mut().set_bench_load(QString::from(load));
+            self.as_mut()
+                .spawn_labeled("frames benchmark", move |this| {
+                    bench::run(this, load, seconds)
+                });
+        }
         self.spawn_labeled("lag meter and task list", |this| async move {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));
             let mut n = 0u64;
             let mut spawned_at = HashMap::new();
             let mut last_json = String::new();
+            let mut slow_seen = stats().slow_polls;
             while tick.next().await.is_some() {
                 n += 1;
                 let peak = meter.take_peak();
-                this.with(|o| o.lag_sample(peak));
+                let slow_now = stats().slow_polls;
+                let new_slow = i32::try_from(slow_now - slow_seen).unwrap_or(i32::MAX);
+                slow_seen = slow_now;
+                this.with(|mut o| {
+                    let frame_peak = std::mem::take(&mut o.as_mut().rust_mut().frame_peak_ms);
+                    o.lag_sample(peak, frame_peak, new_slow);
+                });
                 if n % 5 != 0 {
                     continue;
                 }
@@ -132,6 +172,18 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
 }
 
 impl qobject::Diagnostics {
+    fn note_frame(mut self: Pin<&mut Self>) {
+        let now = Instant::now();
+        let mut this = self.as_mut().rust_mut();
+        if let Some(last) = this.last_frame.replace(now) {
+            let ms = (now - last).as_secs_f64() * 1e3;
+            this.frame_peak_ms = this.frame_peak_ms.max(ms);
+            if let Some(frames) = this.recorded_frames.as_mut() {
+                frames.push(ms);
+            }
+        }
+    }
+
     fn first_frame(&self) -> bool {
         if std::env::var_os("ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME").is_none() {
             return false;
@@ -214,4 +266,79 @@ fn json_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The frames benchmark, run inside the real window (`cargo bench --bench app -- frames S`
+/// starts the app with `ASYNC_JOBS_BENCH_FRAMES=busy:S` or `idle:S`): after a second for the
+/// window and the load (which `Main.qml` starts when `benchLoad` is `busy`) to settle, it
+/// records S seconds of frame intervals, 1 ms timer lateness and, every 200 ms, a quick job's
+/// wait from submission to start; then prints one line and quits.
+mod bench {
+    use std::time::{Duration, Instant};
+
+    use cxx_qt::CxxQtType as _;
+    use cxx_qt_async::engine::{run_blocking, sleep, stats, LagMeter};
+    use cxx_qt_async::QObjectRef;
+
+    use super::qobject::Diagnostics;
+
+    pub(super) fn requested() -> Option<(&'static str, f64)> {
+        let spec = std::env::var("ASYNC_JOBS_BENCH_FRAMES").ok()?;
+        let (load, seconds) = spec.split_once(':')?;
+        let load = match load {
+            "busy" => "busy",
+            "idle" => "idle",
+            _ => return None,
+        };
+        Some((load, seconds.parse().ok().filter(|s: &f64| *s > 0.0)?))
+    }
+
+    fn pct(samples: &[f64], p: f64) -> f64 {
+        if samples.is_empty() {
+            return 0.0;
+        }
+        let mut v = samples.to_vec();
+        v.sort_by(f64::total_cmp);
+        let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+        v[rank - 1]
+    }
+
+    pub(super) async fn run(
+        this: QObjectRef<Diagnostics>,
+        load: &'static str,
+        seconds: f64,
+    ) -> anyhow::Result<()> {
+        sleep(Duration::from_secs(1)).await;
+        let slow_before = stats().slow_polls;
+        this.with(|mut o| o.as_mut().rust_mut().recorded_frames = Some(Vec::new()));
+        let meter = LagMeter::start(Duration::from_millis(1), 1_000_000);
+        let began = Instant::now();
+        let length = Duration::from_secs_f64(seconds);
+        let mut waits = Vec::new();
+        while began.elapsed() < length {
+            let submitted = Instant::now();
+            if let Ok(start) = run_blocking(Instant::now).await {
+                waits.push((start - submitted).as_secs_f64() * 1e3);
+            }
+            sleep(Duration::from_millis(200)).await;
+        }
+        let lag = meter.snapshot();
+        let frames = this
+            .with(|mut o| o.as_mut().rust_mut().recorded_frames.take())
+            .unwrap_or_default();
+        println!(
+            "frames {load} seconds={seconds} frames={} frame_p50_ms={:.1} frame_p99_ms={:.1} frame_max_ms={:.1} lag_p99_ms={:.2} lag_max_ms={:.2} slow_polls={} quick_jobs={} quick_wait_max_ms={:.1}",
+            frames.len(),
+            pct(&frames, 0.5),
+            pct(&frames, 0.99),
+            pct(&frames, 1.0),
+            lag.p99_ms,
+            lag.max_ms,
+            stats().slow_polls - slow_before,
+            waits.len(),
+            pct(&waits, 1.0),
+        );
+        this.with(|o| o.bench_done());
+        Ok(())
+    }
 }
