@@ -9,7 +9,6 @@ Frame {
     id: row
 
     required property AsyncJob job
-    required property ListModel items
     required property int index
     property bool selected: false
     property bool expanded: false
@@ -162,11 +161,15 @@ Frame {
             Layout.fillWidth: true
             Layout.preferredHeight: 160
             clip: true
-            model: row.items
+            // The job keeps its newest lines itself (keptItems) and replaces this list at most
+            // once per frame: no script runs per line. Read only while shown: a hidden view
+            // then costs nothing when the list changes.
+            model: visible ? row.job.recentItems : []
             ScrollBar.vertical: ScrollBar {}
             delegate: Label {
                 width: itemsView.width
-                text: model.text
+                required property string modelData
+                text: modelData
                 font.family: "monospace"
                 font.pixelSize: 11
                 elide: Text.ElideMiddle

@@ -75,10 +75,8 @@ ApplicationWindow {
         onTriggered: root.heartbeat++
     }
 
-    // How many streamed lines a job's row keeps (the newest).
-    readonly property int keptLines: 2000
-
-    // One row per job, newest first. `job` is the AsyncJob, `items` what it streamed.
+    // One row per job, newest first. `job` is the AsyncJob (its row shows `recentItems`, the
+    // newest lines it streamed, kept and updated once per frame by the job itself).
     ListModel {
         id: jobsModel
     }
@@ -86,11 +84,6 @@ ApplicationWindow {
     Component {
         id: jobComponent
         AsyncJob {}
-    }
-
-    Component {
-        id: itemsComponent
-        ListModel {}
     }
 
     // Starts a job of `kind` with `args`. Returns the job, or null when its input was refused
@@ -103,24 +96,9 @@ ApplicationWindow {
             return null
         }
         launcher.inputError = ""
-        var items = itemsComponent.createObject(job)
-        var counted = 0
-        job.itemsFound.connect(function (batch) {
-            // One batch per frame at most, holding the newest `itemsKept` items; the list keeps
-            // that many lines and says where it skipped some. The count in the row (itemCount)
-            // stays exact.
-            var skipped = job.itemCount - counted - batch.length
-            counted = job.itemCount
-            if (skipped > 0)
-                items.append({ text: "⋯ " + skipped + " more, not listed" })
-            items.append(batch.map(function (text) { return { text: text } }))
-            var excess = items.count - root.keptLines
-            if (excess > 0)
-                items.remove(0, excess)
-        })
         job.question.connect(function (text) { askDialog.ask(job, text) })
         job.finished.connect(function () { askDialog.forget(job) })
-        jobsModel.insert(0, { job: job, items: items })
+        jobsModel.insert(0, { job: job })
         jobsView.currentIndex = 0
         return job
     }

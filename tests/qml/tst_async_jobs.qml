@@ -226,8 +226,8 @@ TestCase {
         tryVerify(function () { return row.itemsView.visible }, 2000)
         compare(row.itemsView.count, 3)
         var texts = []
-        for (var i = 0; i < row.items.count; ++i)
-            texts.push(row.items.get(i).text)
+        for (var i = 0; i < row.job.recentItems.length; ++i)
+            texts.push(row.job.recentItems[i])
         var all = texts.join("\n")
         verify(all.indexOf("/scan/one.txt  (4 B)") > 0, all)
         verify(all.indexOf("/scan/sub/two.txt  (8 B)") > 0, all)
@@ -648,8 +648,8 @@ TestCase {
         mouseClick(row.detailsButton)
         tryVerify(function () { return row.itemsView.visible }, 2000)
         var texts = []
-        for (var i = 0; i < row.items.count; ++i)
-            texts.push(row.items.get(i).text)
+        for (var i = 0; i < row.job.recentItems.length; ++i)
+            texts.push(row.job.recentItems[i])
         verify(texts.join("\n").indexOf(" etc") > 0, texts.join("\n"))
         var failing = startJob("command", "ls /no-such-entry")
         tryCompare(failing, "state", "failed", 20000)

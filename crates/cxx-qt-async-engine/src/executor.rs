@@ -265,6 +265,7 @@ fn bump(f: impl FnOnce(&mut Stats)) {
 pub struct RuntimeBuilder {
     workers: usize,
     reserve: Option<usize>,
+    worker_nice: u8,
     budget: Duration,
     slow_poll: Duration,
     shutdown_wait: Duration,
@@ -277,6 +278,7 @@ impl Default for RuntimeBuilder {
         Self {
             workers: thread::available_parallelism().map_or(2, |n| n.get()),
             reserve: None,
+            worker_nice: 10,
             budget: Duration::from_millis(1),
             slow_poll: super::tasks::DEFAULT_SLOW_POLL,
             shutdown_wait: Duration::from_secs(1),
@@ -294,12 +296,23 @@ impl RuntimeBuilder {
     }
 
     /// How many reserve workers the pool may add while it is starved: every worker inside a
-    /// job and no queued job started for 20 ms (default: as many as
-    /// [`worker_threads`](Self::worker_threads)). They end after 2 s without a job. With 0,
-    /// the pool never has more threads than its workers, and a quick job submitted while long
-    /// ones hold every worker waits for one of them to end.
+    /// job and no queued job started for 20 ms, one more per 20 ms of starvation (default:
+    /// three times [`worker_threads`](Self::worker_threads), so a person may start that many
+    /// long jobs and still get a quick one through). They run at the workers' niceness, share
+    /// the cores with the long jobs, and end after 2 s without a job. With 0, the pool never
+    /// has more threads than its workers, and a quick job submitted while long ones hold every
+    /// worker waits for one of them to end.
     pub fn reserve_threads(mut self, n: usize) -> Self {
         self.reserve = Some(n);
+        self
+    }
+
+    /// The OS niceness of the worker threads, 0 to 19 (default 10; Linux): below the GUI and
+    /// render threads (nice 0), so that on a machine whose cores are all busy with jobs the
+    /// window still gets the CPU whenever it wants it (a frame, an input event, a timer),
+    /// and the workers get the rest. 0 leaves them at the GUI thread's priority.
+    pub fn worker_nice(mut self, nice: u8) -> Self {
+        self.worker_nice = nice.min(19);
         self
     }
 
@@ -355,7 +368,8 @@ impl RuntimeBuilder {
             budget: self.budget,
             pool: WorkerPool::new(
                 self.workers,
-                self.reserve.unwrap_or(self.workers),
+                self.reserve.unwrap_or(3 * self.workers),
+                self.worker_nice,
                 self.shutdown_wait,
             ),
             draining: Cell::new(false),

@@ -7,7 +7,7 @@
 //!
 //! **No job starves behind long ones.** When every worker is busy and no queued job has
 //! started for [`STARVED_AFTER`] (the workers are all inside long jobs), a monitor thread starts
-//! a reserve worker, up to `reserve` of them (default: as many as the core workers). A reserve
+//! a reserve worker, up to `reserve` of them (default: three times the core workers). A reserve
 //! worker takes queued jobs like the others and ends after [`RESERVE_IDLE`] without one. So a
 //! quick job submitted while long ones hold every worker waits tens of milliseconds, not until
 //! a long job ends; threads beyond the core count exist only while the pool is starved (the
@@ -61,6 +61,8 @@ pub(crate) struct PoolInner {
     /// Reserve workers running, and the most there may be.
     reserves: AtomicUsize,
     reserve_cap: usize,
+    /// The OS niceness workers give themselves (0: the GUI thread's).
+    nice: u8,
     /// Set when the monitor should watch for starvation (every worker busy, a job queued); the
     /// monitor waits for it under `watch`.
     watching: std::sync::atomic::AtomicBool,
@@ -108,6 +110,7 @@ impl PoolInner {
     }
 
     fn worker_loop(&self) {
+        lower_priority(self.nice);
         let _capture = CaptureScope::enter();
         while let Some(runnable) = self.gate.find(
             SEARCH_ROUNDS,
@@ -123,6 +126,7 @@ impl PoolInner {
     /// A reserve worker: takes queued jobs until it finds none for [`RESERVE_IDLE`]. It never
     /// sleeps in the gate (a short poll instead), so the core workers' protocol is unchanged.
     fn reserve_loop(&self) {
+        lower_priority(self.nice);
         let _capture = CaptureScope::enter();
         let mut idle_since = Instant::now();
         while !self.closed.load(Ordering::Acquire) {
@@ -216,7 +220,7 @@ impl PoolInner {
 }
 
 impl WorkerPool {
-    pub(crate) fn new(threads: usize, reserve: usize, shutdown_wait: Duration) -> Self {
+    pub(crate) fn new(threads: usize, reserve: usize, nice: u8, shutdown_wait: Duration) -> Self {
         let inner = Arc::new(PoolInner {
             jobs: SegQueue::new(),
             closed: AtomicBool::new(false),
@@ -228,6 +232,7 @@ impl WorkerPool {
             started: AtomicU64::new(0),
             reserves: AtomicUsize::new(0),
             reserve_cap: reserve,
+            nice,
             watching: std::sync::atomic::AtomicBool::new(false),
             watch: std::sync::Mutex::new(()),
             watch_changed: std::sync::Condvar::new(),
@@ -297,4 +302,44 @@ impl WorkerPool {
                 .0;
         }
     }
+}
+
+/// Gives the calling worker thread the niceness `nice` (1 to 19; 0 leaves it as it is), under
+/// SCHED_BATCH: the GUI and render threads (nice 0) then get the CPU first whenever they want
+/// it, and the workers everything else. Lowering one's own priority needs no privilege; if the
+/// OS refuses anyway, the worker runs on at the priority it has.
+fn lower_priority(nice: u8) {
+    #[cfg(all(target_os = "linux", not(miri)))]
+    if nice > 0 {
+        use thread_priority::{
+            set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+            ThreadPriority, ThreadPriorityValue, ThreadSchedulePolicy,
+        };
+        // Relative to the niceness the thread inherited from the GUI thread.
+        let target = (own_nice().unwrap_or(0) + i32::from(nice)).min(19);
+        // The crate maps its 0..=99 scale onto niceness 20..-20: value v gives
+        // trunc(39 * (1 - v/99)) - 20 (its NICENESS_MAX is -20, NICENESS_MIN 19).
+        let value = (0..=99u8)
+            .rev()
+            .find(|v| (39.0 * (1.0 - f32::from(*v) / 99.0)) as i32 - 20 >= target)
+            .unwrap_or(0);
+        if let Ok(value) = ThreadPriorityValue::try_from(value) {
+            let _ = set_thread_priority_and_policy(
+                thread_native_id(),
+                ThreadPriority::Crossplatform(value),
+                ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch),
+            );
+        }
+    }
+    #[cfg(not(all(target_os = "linux", not(miri))))]
+    let _ = nice;
+}
+
+/// The calling thread's niceness, from `/proc/thread-self/stat` (its 19th field).
+#[cfg(all(target_os = "linux", not(miri)))]
+pub(crate) fn own_nice() -> Option<i32> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // The name (2nd field) may hold spaces: count from the `)` that ends it.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(16)?.parse().ok()
 }

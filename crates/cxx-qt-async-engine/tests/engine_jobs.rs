@@ -247,3 +247,33 @@ fn without_reserve_threads_a_quick_job_waits_for_a_worker() {
     fake.block_on(long).unwrap();
     fake.block_on(quick).unwrap().unwrap();
 }
+
+/// The calling thread's niceness, from `/proc/thread-self/stat` (its 19th field).
+fn own_nice() -> i32 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+    after_name
+        .split_whitespace()
+        .nth(16)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "reads /proc and changes OS priorities")]
+fn workers_run_ten_nice_levels_below_the_gui_thread() {
+    let fake = FakeLoop::new();
+    let gui = own_nice();
+    let worker = fake.block_on(run_blocking(own_nice)).unwrap();
+    assert_eq!(worker, (gui + 10).min(19), "the GUI thread is at {gui}");
+    assert_eq!(own_nice(), gui, "the GUI thread keeps its own");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "reads /proc and changes OS priorities")]
+fn worker_nice_zero_keeps_the_gui_threads_priority() {
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_nice(0));
+    let gui = own_nice();
+    assert_eq!(fake.block_on(run_blocking(own_nice)).unwrap(), gui);
+}

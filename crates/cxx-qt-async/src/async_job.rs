@@ -40,6 +40,8 @@ pub mod qobject {
         #[qproperty(f64, elapsed_ms, cxx_name = "elapsedMs")]
         #[qproperty(i32, item_count, cxx_name = "itemCount")]
         #[qproperty(i32, items_per_batch, cxx_name = "itemsPerBatch")]
+        #[qproperty(QStringList, recent_items, cxx_name = "recentItems")]
+        #[qproperty(i32, kept_items, cxx_name = "keptItems")]
         #[qproperty(bool, waiting_for_answer, cxx_name = "waitingForAnswer")]
         type AsyncJob = super::AsyncJobRust;
 
@@ -97,6 +99,9 @@ use crate::engine::{
 /// person reads in a frame, few enough that a flood costs QML little.
 pub const DEFAULT_ITEMS_PER_BATCH: i32 = 100;
 
+/// How many of the newest items `recentItems` keeps by default (`keptItems`).
+pub const DEFAULT_KEPT_ITEMS: i32 = 500;
+
 /// What a job's coroutine reported since the last frame: shown together, at most once per
 /// frame, so a job that reports a million times a second costs the GUI one update per frame.
 #[derive(Debug, Default)]
@@ -129,6 +134,10 @@ pub struct AsyncJobRust {
     elapsed_ms: f64,
     item_count: i32,
     items_per_batch: i32,
+    recent_items: QStringList,
+    kept_items: i32,
+    /// What `recentItems` shows, kept here so a frame's update appends instead of rebuilding.
+    recent: VecDeque<QString>,
     waiting_for_answer: bool,
     pending: PendingUpdates,
     /// The state is "queued" (kept beside the string, which is costly to compare).
@@ -155,6 +164,9 @@ impl Default for AsyncJobRust {
             elapsed_ms: 0.0,
             item_count: 0,
             items_per_batch: DEFAULT_ITEMS_PER_BATCH,
+            recent_items: QStringList::default(),
+            kept_items: DEFAULT_KEPT_ITEMS,
+            recent: VecDeque::new(),
             waiting_for_answer: false,
             pending: PendingUpdates::default(),
             queued: false,
@@ -208,6 +220,8 @@ impl qobject::AsyncJob {
         self.as_mut().set_progress(-1.0);
         self.as_mut().set_progress_text(QString::default());
         self.as_mut().set_item_count(0);
+        self.as_mut().rust_mut().recent.clear();
+        self.as_mut().set_recent_items(QStringList::default());
         self.as_mut().rust_mut().pending = PendingUpdates::default();
         self.as_mut().set_elapsed_ms(0.0);
         let epoch_ms = SystemTime::now()
@@ -384,6 +398,22 @@ impl qobject::AsyncJob {
             let count = i64::from(*self.item_count()).saturating_add_unsigned(new_items);
             self.as_mut()
                 .set_item_count(i32::try_from(count).unwrap_or(i32::MAX));
+            // The newest `keptItems` lines for a view, with a marker where a frame's batch
+            // left lines out: one property change per frame, no script per line.
+            let kept = usize::try_from(*self.kept_items()).unwrap_or(0);
+            if kept > 0 {
+                let skipped = new_items.saturating_sub(pending.len() as u64);
+                let mut rust = self.as_mut().rust_mut();
+                if skipped > 0 {
+                    rust.recent
+                        .push_back(QString::from(&format!("⋯ {skipped} more, not listed")));
+                }
+                rust.recent.extend(pending.iter().map(QString::from));
+                let excess = rust.recent.len().saturating_sub(kept);
+                rust.recent.drain(..excess);
+                let list: QStringList = rust.recent.iter().cloned().collect();
+                self.as_mut().set_recent_items(list);
+            }
             if !pending.is_empty() {
                 let batch: QStringList = pending.iter().map(QString::from).collect();
                 self.items_found(batch);
