@@ -31,6 +31,21 @@ pub fn set_window_icon() {
     unsafe { async_jobs_set_window_icon() }
 }
 
+/// Picks Qt Quick's software renderer when the machine has no GPU device (`/dev/dri` absent,
+/// as under Xvfb or in a container) and nobody chose a backend (`QT_QUICK_BACKEND`). There Qt
+/// would rasterise OpenGL in software (Mesa's llvmpipe) on extra threads that compete with the
+/// GUI thread for the CPUs; the software renderer draws this window cheaper. Measured with the
+/// frames benchmark under Xvfb on 2 CPUs, every worker busy: timer lateness p99 12 -> 3.6 ms,
+/// frame interval p99 23 -> 21 ms. Call it first thing in `main`, before Qt or any thread
+/// starts (it sets an environment variable). Returns the backend it chose, if any.
+pub fn choose_quick_backend() -> Option<&'static str> {
+    if std::env::var_os("QT_QUICK_BACKEND").is_some() || std::path::Path::new("/dev/dri").exists() {
+        return None;
+    }
+    std::env::set_var("QT_QUICK_BACKEND", "software");
+    Some("software")
+}
+
 /// Registers the library's `CxxQtAsync` QML module and this app's `AsyncJobs` module (its
 /// QObjects and QML files) with Qt. Call it once, before loading `Main.qml`.
 pub fn init_qml() {

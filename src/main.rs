@@ -50,6 +50,8 @@ fn parse_args() -> Result<Option<usize>, String> {
 }
 
 fn main() -> ExitCode {
+    // First: it sets an environment variable Qt reads, before any thread starts.
+    let backend = async_jobs::choose_quick_backend();
     let threads = match parse_args() {
         Ok(threads) => threads,
         Err(message) => {
@@ -66,6 +68,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    if let Some(backend) = backend {
+        tracing::info!(backend, "no GPU device: Qt Quick's software renderer");
+    }
     async_jobs::init_qml();
     async_jobs::jobs::register_all();
     let mut app = QGuiApplication::new();

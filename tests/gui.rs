@@ -118,6 +118,8 @@ fn main() -> std::process::ExitCode {
             .collect();
         return libtest_mimic::run(&args, trials).exit_code();
     }
+    // The renderer the app picks for this machine (before Qt or another thread starts).
+    async_jobs::choose_quick_backend();
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("QT_QPA_PLATFORM").is_none() {
         eprintln!("gui tests: no DISPLAY; using QT_QPA_PLATFORM=offscreen (scripts/test.sh runs them under Xvfb)");
         // Set before Qt or any other thread starts.
