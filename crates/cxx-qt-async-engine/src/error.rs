@@ -201,3 +201,31 @@ impl fmt::Display for CoroutineReport<'_> {
         }
     }
 }
+
+type ReportHook = Box<dyn Fn(&CoroutineReport<'_>) + Send + Sync>;
+
+static REPORT_HOOK: std::sync::RwLock<Option<ReportHook>> = std::sync::RwLock::new(None);
+
+/// Sets what happens when an owned coroutine (see [`crate::Scope`]) ends with an error or
+/// a panic. The default writes the report to standard error.
+///
+/// # Examples
+///
+/// ```
+/// cxx_qt_async_engine::set_report_hook(|report| eprintln!("[my-app] {report}"));
+/// ```
+pub fn set_report_hook(hook: impl Fn(&CoroutineReport<'_>) + Send + Sync + 'static) {
+    *REPORT_HOOK
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(hook));
+}
+
+pub(crate) fn report(report: &CoroutineReport<'_>) {
+    let hook = REPORT_HOOK
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match hook.as_ref() {
+        Some(hook) => hook(report),
+        None => eprintln!("cxx-qt-async: {report}"),
+    }
+}

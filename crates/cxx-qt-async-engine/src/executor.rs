@@ -7,12 +7,12 @@
 //! disarms; if work remains (or arrived meanwhile) it re-arms, which posts exactly one new wake.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 use async_task::{Runnable, Task};
 use crossbeam_queue::SegQueue;
 
-use super::error::{CoroutineError, CoroutineReport};
+use super::error::CoroutineError;
 use super::latch::WakeLatch;
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
 use super::tasks::{self, Label, Registered};
+use super::timer::{TimerKey, TimerQueue};
 use super::waker::LoopWaker;
 use super::{clock, coop};
 
@@ -132,32 +133,18 @@ struct Local {
     budget: Duration,
     pool: WorkerPool,
     draining: Cell<bool>,
-    /// Pending timers, earliest first.
-    timers: RefCell<BTreeMap<TimerKey, Waker>>,
-    next_timer: Cell<u64>,
-    /// The deadline the loop was last asked to drain at (`wake_at`), if still pending.
-    asked_for: Cell<Option<Instant>>,
+    /// Pending sleeps and intervals, and which deadline the loop was asked to drain at.
+    timers: TimerQueue,
     /// How long shutdown waits for running work, pool and tokio together.
     shutdown_wait: Duration,
     #[cfg(feature = "tokio")]
     tokio: super::tokio::TokioSlot,
 }
 
-/// Identifies a pending timer: its deadline, then a tie-breaker.
-pub(crate) type TimerKey = (Instant, u64);
-
 /// Registers (or moves) a timer for the current poll's task; returns its key.
 pub(crate) fn register_timer(old: Option<TimerKey>, deadline: Instant, waker: &Waker) -> TimerKey {
     with_local("sleep()", |local| {
-        let mut timers = local.timers.borrow_mut();
-        if let Some(old) = old {
-            timers.remove(&old);
-        }
-        let id = local.next_timer.get();
-        local.next_timer.set(id + 1);
-        let key = (deadline, id);
-        timers.insert(key, waker.clone());
-        drop(timers);
+        let key = local.timers.insert(old, deadline, waker);
         if !local.draining.get() {
             // Outside a drain nobody else will tell the loop about this deadline.
             ask_for_timers(local);
@@ -171,41 +158,16 @@ pub(crate) fn remove_timer(key: TimerKey) {
     let _ = RUNTIME.try_with(|r| {
         if let Ok(slot) = r.try_borrow() {
             if let Some(local) = slot.as_ref() {
-                local.timers.borrow_mut().remove(&key);
+                local.timers.remove(key);
             }
         }
     });
 }
 
-/// Wakes the coroutines whose deadline is at or before `now`.
-fn fire_due_timers(local: &Local, now: Instant) {
-    let due: Vec<Waker> = {
-        let mut timers = local.timers.borrow_mut();
-        // The common case on the drain path: nothing due, nothing to split or allocate.
-        if timers.first_key_value().is_none_or(|(key, _)| key.0 > now) {
-            return;
-        }
-        let later = timers.split_off(&(now, u64::MAX));
-        std::mem::replace(&mut *timers, later)
-            .into_values()
-            .collect()
-    };
-    if !due.is_empty() {
-        local.asked_for.set(None);
-    }
-    for waker in due {
-        waker.wake();
-    }
-}
-
 /// Asks the loop for a drain at the earliest pending deadline, unless it was already asked.
 fn ask_for_timers(local: &Local) {
-    let earliest = local.timers.borrow().keys().next().map(|k| k.0);
-    if let Some(deadline) = earliest {
-        if local.asked_for.get() != Some(deadline) {
-            local.asked_for.set(Some(deadline));
-            local.shared.loop_waker.wake_at(deadline);
-        }
+    if let Some(deadline) = local.timers.unasked_deadline() {
+        local.shared.loop_waker.wake_at(deadline);
     }
 }
 
@@ -373,9 +335,7 @@ impl RuntimeBuilder {
                 self.shutdown_wait,
             ),
             draining: Cell::new(false),
-            timers: RefCell::new(BTreeMap::new()),
-            next_timer: Cell::new(0),
-            asked_for: Cell::new(None),
+            timers: TimerQueue::default(),
             shutdown_wait: self.shutdown_wait,
             #[cfg(feature = "tokio")]
             tokio: super::tokio::TokioSlot::new(self.tokio_workers),
@@ -491,7 +451,7 @@ impl Drop for Runtime {
         // waker of a detached task schedules it one last time so that its future is dropped;
         // that must happen while this thread is still the owner, or the runnable would be
         // forgotten and the coroutine's destructors would never run.
-        drop(local.timers.take());
+        drop(local.timers.take_all());
         drop_queued(&local.shared);
         // Tokio's tasks get what is left of the same bound. Coroutines parked on tokio I/O are
         // referenced by tokio's wakers only: dropped there, they are scheduled one last time.
@@ -550,7 +510,7 @@ pub(crate) fn drain() {
         // Coroutines may await tokio-based futures directly: they find the runtime's context.
         #[cfg(feature = "tokio")]
         let _tokio = local.tokio.handle().enter();
-        fire_due_timers(local, clock::now());
+        local.timers.fire_due(clock::now());
         loop {
             // Alternate between the queues, so neither a flood of completions (remote) nor a
             // burst of spawns (local) keeps the other waiting.
@@ -575,7 +535,7 @@ pub(crate) fn drain() {
         if out_of_budget {
             // Still armed: wakes keep coalescing until the loop comes back after its other work.
             local.shared.wakes.fetch_add(1, Ordering::Relaxed);
-            local.asked_for.set(None); // the Qt layer reuses one timer for both requests
+            local.timers.forget_request(); // the Qt layer reuses one timer for both requests
             local.shared.loop_waker.wake_after_budget();
         } else {
             // Disarm, then look again: a wake that raced with the end of the drain is not lost.
@@ -607,7 +567,7 @@ impl Drop for DrainingGuard<'_> {
             // which would coalesce every later wake into nothing. Start over with a fresh wake.
             self.0.shared.latch.disarm();
             self.0.shared.arm();
-            self.0.asked_for.set(None);
+            self.0.timers.forget_request();
         }
     }
 }
@@ -620,7 +580,7 @@ impl Drop for DrainingGuard<'_> {
 pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.shared.wakes.load(Ordering::Relaxed),
-        pending_timers: local.timers.borrow().len() as u64,
+        pending_timers: local.timers.len() as u64,
         live_coroutines: tasks::live() as u64,
         slow_polls: tasks::slow_poll_count(),
         ..STATS.with(Cell::get)
@@ -887,33 +847,5 @@ impl<T> Future for Coroutine<T> {
             }
             None => Poll::Ready(Err(CoroutineError::Cancelled)),
         }
-    }
-}
-
-type ReportHook = Box<dyn Fn(&CoroutineReport<'_>) + Send + Sync>;
-
-static REPORT_HOOK: RwLock<Option<ReportHook>> = RwLock::new(None);
-
-/// Sets what happens when an owned coroutine (see [`crate::Scope`]) ends with an error or
-/// a panic. The default writes the report to standard error.
-///
-/// # Examples
-///
-/// ```
-/// cxx_qt_async_engine::set_report_hook(|report| eprintln!("[my-app] {report}"));
-/// ```
-pub fn set_report_hook(hook: impl Fn(&CoroutineReport<'_>) + Send + Sync + 'static) {
-    *REPORT_HOOK
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(hook));
-}
-
-pub(crate) fn report(report: &CoroutineReport<'_>) {
-    let hook = REPORT_HOOK
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    match hook.as_ref() {
-        Some(hook) => hook(report),
-        None => eprintln!("cxx-qt-async: {report}"),
     }
 }

@@ -35,7 +35,7 @@
 //! | `executor` | [`Runtime`] and its [`Drainer`], [`spawn`], [`Coroutine`] handles, [`stats`] |
 //! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
 //! | [`coop`] | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
-//! | `timer` | [`sleep`] and [`interval`], driven by the loop (no thread per timer) |
+//! | `timer` | [`sleep`] and [`interval`], and the runtime's timer queue, driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
 //! | `token`, `cancel` | [`CancelToken`] and [`Cancelled`]; [`run_cancellable`]: jobs that stop at a token check |
@@ -80,10 +80,12 @@ mod waker;
 pub use cancel::{run_cancellable, CancellableJob};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use coop::{yield_now, YieldNow};
-pub use error::{is_cancelled, worker_backtrace, CoroutineError, CoroutineReport, JobError};
+pub use error::{
+    is_cancelled, set_report_hook, worker_backtrace, CoroutineError, CoroutineReport, JobError,
+};
 pub use executor::{
-    has_runtime, set_report_hook, spawn, stats, worker_threads, Coroutine, Drainer, Runtime,
-    RuntimeBuilder, Stats, GUI_THREAD_RULE,
+    has_runtime, spawn, stats, worker_threads, Coroutine, Drainer, Runtime, RuntimeBuilder, Stats,
+    GUI_THREAD_RULE,
 };
 pub use job::{run_blocking, try_run_blocking, Job};
 pub use lag::{LagMeter, LagSnapshot};

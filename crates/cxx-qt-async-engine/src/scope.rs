@@ -13,8 +13,9 @@ use std::rc::{Rc, Weak};
 
 use futures::FutureExt;
 
+use super::error::report;
 use super::error::CoroutineReport;
-use super::executor::{report, spawn_owned, Coroutine};
+use super::executor::{spawn_owned, Coroutine};
 use super::panic::caught;
 use super::tasks::Label;
 
