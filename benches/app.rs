@@ -91,6 +91,16 @@ extern "C" fn on_tick(_context: *mut c_void) {
     TICKS.with(|t| t.borrow_mut().push(now));
 }
 
+/// How late each tick of the 1 ms timer came (ms beyond its period), from the recorded ticks.
+fn tick_lateness() -> Vec<f64> {
+    TICKS.with(|t| {
+        t.borrow()
+            .windows(2)
+            .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
+            .collect()
+    })
+}
+
 fn lag(seconds: f64) -> bool {
     if std::env::var_os("QT_QPA_PLATFORM").is_none() {
         std::env::set_var("QT_QPA_PLATFORM", "offscreen");
@@ -158,11 +168,7 @@ fn lag(seconds: f64) -> bool {
         app.exec();
     }
     drop(runtime);
-    let ticks = TICKS.with(|t| t.borrow().clone());
-    let late: Vec<f64> = ticks
-        .windows(2)
-        .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
-        .collect();
+    let late = tick_lateness();
     let ok = !late.is_empty() && *reports.borrow() > 0;
     println!(
         "app=lag seconds={seconds} qt_timer_ticks={} qt_timer_late_p50_ms={:.3} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} {} progress_reports={} progress_shown={} quick_jobs={} quick_wait_max_ms={:.1}",
@@ -305,11 +311,7 @@ fn download(mib: u64) -> bool {
         }
     };
     drop(dir);
-    let ticks = TICKS.with(|t| t.borrow().clone());
-    let late: Vec<f64> = ticks
-        .windows(2)
-        .map(|w| ((w[1] - w[0]).as_secs_f64() * 1e3 - 1.0).max(0.0))
-        .collect();
+    let late = tick_lateness();
     println!(
         "app=download mib={mib} ours_mb_s={:.0} curl_mb_s={curl_mb_s} secs={secs:.2} progress_shown={} qt_timer_late_p99_ms={:.3} qt_timer_late_max_ms={:.3} engine_lag_p99_ms={p99:.3} engine_lag_max_ms={max:.3} sha256={}…",
         saved.bytes as f64 / secs / 1e6,

@@ -205,11 +205,7 @@ fn tasks_json(list: &[TaskInfo], spawned_at: &mut HashMap<u64, f64>) -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64() * 1e3);
     spawned_at.retain(|id, _| list.iter().any(|t| t.id.get() == *id));
-    let mut out = String::from("[");
-    for (i, t) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    json_array(list, |out, t| {
         let _ = write!(
             out,
             r#"{{"id":{},"label":{},"owner":{},"state":{},"spawnedAtMs":{:.0}}}"#,
@@ -221,6 +217,17 @@ fn tasks_json(list: &[TaskInfo], spawned_at: &mut HashMap<u64, f64>) -> String {
                 .entry(t.id.get())
                 .or_insert_with(|| now_ms - t.age.as_secs_f64() * 1e3)
         );
+    })
+}
+
+/// `[item,item,...]`, each item written by `write_item`.
+fn json_array<T>(list: &[T], mut write_item: impl FnMut(&mut String, &T)) -> String {
+    let mut out = String::from("[");
+    for (i, item) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_item(&mut out, item);
     }
     out.push(']');
     out
@@ -228,11 +235,7 @@ fn tasks_json(list: &[TaskInfo], spawned_at: &mut HashMap<u64, f64>) -> String {
 
 /// The worst slow polls as JSON for QML.
 fn slow_polls_json(list: &[SlowPoll]) -> String {
-    let mut out = String::from("[");
-    for (i, p) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    json_array(list, |out, p| {
         let site = p
             .spawned_at
             .map(|s| format!("{}:{}", s.file(), s.line()))
@@ -246,9 +249,7 @@ fn slow_polls_json(list: &[SlowPoll]) -> String {
             json_string(&site),
             p.took.as_secs_f64() * 1e3
         );
-    }
-    out.push(']');
-    out
+    })
 }
 
 fn json_string(text: &str) -> String {
