@@ -96,7 +96,7 @@ mod runtime;
 mod signal;
 
 pub use async_job::qobject::AsyncJob;
-pub use async_job::{AsyncJobRust, DEFAULT_ITEMS_PER_BATCH};
+pub use async_job::{AsyncJobRust, DEFAULT_ITEMS_PER_BATCH, DEFAULT_KEPT_ITEMS};
 pub use jobs::{job_kinds, register_job, JobContext, JobFuture, WorkerContext};
 pub use loop_driver::qobject::LoopDriver;
 pub use object::{OwnsCoroutines, QObjectRef, QObjectSpawn};
