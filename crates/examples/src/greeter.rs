@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use cxx_qt_async::engine::{run_blocking, try_run_blocking, Scope};
+use cxx_qt_async::engine::{spawn_blocking, spawn_blocking_fallible, Scope};
 use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 use cxx_qt_lib::QString;
 
@@ -72,10 +72,10 @@ impl qobject::Greeter {
     fn handle_click(mut self: Pin<&mut Self>) {
         self.as_mut().set_busy(true);
         self.as_mut().set_error(QString::default());
-        self.spawn(|this| async move {
-            let val1 = run_blocking(|| worker(66)).await?; // the window stays live meanwhile
+        self.spawn_local(|this| async move {
+            let val1 = spawn_blocking(|| worker(66)).await?; // the window stays live meanwhile
             this.with(|o| o.set_text(QString::from(&format!("task1 returned: {val1}"))));
-            let val2 = run_blocking(move || worker(val1)).await?;
+            let val2 = spawn_blocking(move || worker(val1)).await?;
             this.with(|mut o| {
                 o.as_mut()
                     .set_text(QString::from(&format!("task2 returned: {val2}")));
@@ -86,8 +86,8 @@ impl qobject::Greeter {
     }
 
     fn fail_click(self: Pin<&mut Self>) {
-        self.spawn(|this| async move {
-            let outcome = try_run_blocking(|| {
+        self.spawn_local(|this| async move {
+            let outcome = spawn_blocking_fallible(|| {
                 std::fs::read_to_string("/no/such/greeting.txt").context("reading the greeting")
             })
             .await;

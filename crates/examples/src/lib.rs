@@ -1,9 +1,10 @@
-//! What the examples of `cxx-qt-async` share: the `Greeter` QObject of the seed blog's
+//! What the examples of `cxx-qt-async` (in `crates/cxx-qt-async/examples`, whose dev-dependency
+//! this is) share: the `Greeter` QObject of the seed blog's
 //! `handle_click` ([`greeter`]), the examples' QML module, and a tiny app runner.
 //!
-//! * `cargo run -p cxx-qt-async-examples --example handle_click`: one QObject, one QML file; a
+//! * `cargo run -p cxx-qt-async --example handle_click`: one QObject, one QML file; a
 //!   click chains two jobs on workers and shows each result, another shows a job's error.
-//! * `cargo run -p cxx-qt-async-examples --example async_job`: no QObject of your own: a job kind
+//! * `cargo run -p cxx-qt-async --example async_job`: no QObject of your own: a job kind
 //!   registered from Rust, run by the library's `AsyncJob` element from QML.
 //!
 //! Both accept `--demo`: they click their own buttons, print what the window shows and quit

@@ -1,7 +1,7 @@
 //! An `AsyncJob` from QML, with no QObject of your own: the kind "count_primes" is registered
-//! here; `qml/JobDemo.qml` starts it, shows its progress and result, and cancels it.
+//! here; `crates/examples/qml/JobDemo.qml` starts it, shows its progress and result, and cancels it.
 //!
-//! `cargo run -p cxx-qt-async-examples --example async_job` (add `-- --demo` to have it run a
+//! `cargo run -p cxx-qt-async --example async_job` (add `-- --demo` to have it run a
 //! job by itself, print the result and quit).
 
 use cxx_qt_async::{register_job, JobContext};
