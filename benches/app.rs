@@ -35,7 +35,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_jobs::work;
-use cxx_qt_async::engine::{progress, run_blocking, sleep, spawn, LagMeter};
+use cxx_qt_async::engine::{progress, sleep, spawn_blocking, spawn_local, LagMeter};
 use cxx_qt_async::QtRuntime;
 use cxx_qt_lib::QGuiApplication;
 
@@ -116,15 +116,15 @@ fn lag(seconds: f64) -> bool {
     let quick_waits = Rc::new(RefCell::new(Vec::new()));
     let quick_out = Rc::clone(&quick_waits);
     let lag_out = Rc::clone(&lag_line);
-    spawn(async move {
+    spawn_local(async move {
         let timer = PreciseTimer::start(1, on_tick);
         let meter = LagMeter::start(Duration::from_millis(5), 100_000);
         let duration = Duration::from_secs_f64(seconds);
         // The CPU-heavy job: it runs past the measurement (its result is discarded).
-        let cpu = run_blocking(|| work::count_primes_below(work::MAX_LIMIT));
+        let cpu = spawn_blocking(|| work::count_primes_below(work::MAX_LIMIT));
         // The progress flood: reports as fast as it can until the measurement ends.
         let (reporter, watch) = progress::<u64>();
-        let flood = run_blocking(move || {
+        let flood = spawn_blocking(move || {
             let until = Instant::now() + duration;
             let mut i = 0u64;
             while Instant::now() < until {
@@ -143,7 +143,7 @@ fn lag(seconds: f64) -> bool {
             sleep(Duration::from_millis(200)).await;
             while began.elapsed() + Duration::from_millis(100) < duration {
                 let submitted = Instant::now();
-                if let Ok(start) = run_blocking(Instant::now).await {
+                if let Ok(start) = spawn_blocking(Instant::now).await {
                     waits.push((start - submitted).as_secs_f64() * 1e3);
                 }
                 sleep(Duration::from_millis(200)).await;
@@ -266,7 +266,7 @@ fn download(mib: u64) -> bool {
     let outcome_in = Rc::clone(&outcome);
     let reports = Rc::new(RefCell::new(0u64));
     let reports_in = Rc::clone(&reports);
-    spawn(async move {
+    spawn_local(async move {
         let timer = PreciseTimer::start(1, on_tick);
         let meter = LagMeter::start(Duration::from_millis(5), 100_000);
         let (reporter, watch) = progress::<async_jobs::download::Transfer>();
@@ -299,7 +299,7 @@ fn download(mib: u64) -> bool {
         eprintln!("app download FAIL: no outcome");
         return false;
     };
-    let saved = match saved.and_then(|r| r) {
+    let saved = match saved.map_err(anyhow::Error::from).and_then(|r| r) {
         Ok(saved) if saved.bytes == bytes => saved,
         Ok(saved) => {
             eprintln!("app download FAIL: saved {} of {bytes} bytes", saved.bytes);

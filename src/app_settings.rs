@@ -37,7 +37,7 @@ use std::pin::Pin;
 use cxx_qt_lib::QString;
 
 use crate::settings;
-use cxx_qt_async::engine::{try_run_blocking, Scope};
+use cxx_qt_async::engine::{spawn_blocking_fallible, Scope};
 use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 
 /// Backing struct of [`qobject::AppSettings`].
@@ -69,8 +69,9 @@ impl qobject::AppSettings {
     fn set_diagnostics_shown(self: Pin<&mut Self>, show: bool) {
         let mut this = self;
         this.as_mut().set_show_diagnostics(show);
-        this.spawn_labeled("remember the diagnostics panel", move |_| async move {
-            let saved = try_run_blocking(move || settings::save_show_diagnostics(show)).await;
+        this.spawn_local_labeled("remember the diagnostics panel", move |_| async move {
+            let saved =
+                spawn_blocking_fallible(move || settings::save_show_diagnostics(show)).await;
             if let Err(err) = saved {
                 tracing::warn!("could not remember the panel: {err:#}");
             }
@@ -84,9 +85,9 @@ impl qobject::AppSettings {
         if text.is_empty() {
             return;
         }
-        self.spawn_labeled("remember the last folder", move |this| async move {
+        self.spawn_local_labeled("remember the last folder", move |this| async move {
             let path = PathBuf::from(text);
-            let folder = try_run_blocking(move || settings::save_last_folder(&path)).await;
+            let folder = spawn_blocking_fallible(move || settings::save_last_folder(&path)).await;
             match folder {
                 Ok(folder) => this.with(|o| o.set_last_folder(QString::from(&folder))),
                 Err(err) => tracing::warn!("could not remember the folder: {err:#}"),

@@ -117,11 +117,11 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
         if let Some((load, seconds)) = bench::requested() {
             self.as_mut().set_bench_load(QString::from(load));
             self.as_mut()
-                .spawn_labeled("frames benchmark", move |this| {
+                .spawn_local_labeled("frames benchmark", move |this| {
                     bench::run(this, load, seconds)
                 });
         }
-        self.spawn_labeled("lag meter and task list", |this| async move {
+        self.spawn_local_labeled("lag meter and task list", |this| async move {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));
             let mut n = 0u64;
@@ -278,7 +278,7 @@ mod bench {
     use std::time::{Duration, Instant};
 
     use cxx_qt::CxxQtType as _;
-    use cxx_qt_async::engine::{run_blocking, sleep, stats, LagMeter};
+    use cxx_qt_async::engine::{sleep, spawn_blocking, stats, LagMeter};
     use cxx_qt_async::QObjectRef;
 
     use super::qobject::Diagnostics;
@@ -318,7 +318,7 @@ mod bench {
         let mut waits = Vec::new();
         while began.elapsed() < length {
             let submitted = Instant::now();
-            if let Ok(start) = run_blocking(Instant::now).await {
+            if let Ok(start) = spawn_blocking(Instant::now).await {
                 waits.push((start - submitted).as_secs_f64() * 1e3);
             }
             sleep(Duration::from_millis(200)).await;

@@ -27,8 +27,8 @@ use super::files::{self, Found};
 use super::settings;
 use super::work;
 use cxx_qt_async::engine::{
-    coop, progress, race, run_blocking, run_cancellable, run_stream, timeout, try_run_blocking,
-    yield_now, Cancelled,
+    coop, progress, race, spawn_blocking, spawn_blocking_fallible, spawn_cancellable, spawn_stream,
+    timeout, yield_now, Cancelled,
 };
 use cxx_qt_async::{register_job, tokio as rt, JobContext};
 
@@ -92,7 +92,7 @@ pub fn register_all() {
         let pattern = files::parse_pattern(arg(args, 1))?;
         Ok::<_, files::PathError>(move |ctx: JobContext| async move {
             ctx.mark_running();
-            let mut found = run_stream(64, move |tx| {
+            let mut found = spawn_stream(64, move |tx| {
                 let summary = files::scan_folder(&root, &pattern, |item| tx.send(item).is_ok())?;
                 summary.ok_or_else(|| Cancelled.into())
             });
@@ -164,7 +164,7 @@ pub fn register_all() {
             ctx.set_progress(-1.0);
             let (packed, original) = packed;
             let packed_len = packed.len();
-            let sum = run_blocking(move || files::sha256_hex(&packed)).await?;
+            let sum = spawn_blocking(move || files::sha256_hex(&packed)).await?;
             Ok(format!(
                 "{} → {} compressed; SHA-256 {}…",
                 files::human_size(original as u64),
@@ -181,7 +181,7 @@ pub fn register_all() {
             let started = Instant::now();
             let mut jobs = FuturesUnordered::new();
             for i in 0..count {
-                jobs.push(run_blocking(move || {
+                jobs.push(spawn_blocking(move || {
                     work::count_primes_below(2_000 + i % 1000)
                 }));
                 // Submitting 100 000 jobs takes tens of milliseconds: let the loop paint and
@@ -222,11 +222,11 @@ pub fn register_all() {
         };
         Ok::<_, String>(move |ctx: JobContext| async move {
             ctx.set_step("sieve against trial division");
-            let sieve = run_cancellable(move |token| {
+            let sieve = spawn_cancellable(move |token| {
                 let count = work::count_primes_below_with(n, |_| !token.is_cancelled());
                 Ok(("the sieve", count.ok_or(Cancelled)?))
             });
-            let trial = run_cancellable(move |token| {
+            let trial = spawn_cancellable(move |token| {
                 let count = work::count_primes_by_trial_division(n, || token.is_cancelled());
                 Ok(("trial division", count.ok_or(Cancelled)?))
             });
@@ -250,13 +250,13 @@ pub fn register_all() {
 
     register_job("fail", |_: &[String]| {
         Ok::<_, String>(|_: JobContext| async {
-            try_run_blocking(|| work::load_settings(work::MISSING_SETTINGS)).await
+            Ok(spawn_blocking_fallible(|| work::load_settings(work::MISSING_SETTINGS)).await?)
         })
     });
 
     register_job("panic", |_: &[String]| {
         Ok::<_, String>(|_: JobContext| async {
-            let value = run_blocking(work::explode).await?;
+            let value = spawn_blocking(work::explode).await?;
             Ok(format!("the job returned {value}"))
         })
     });
@@ -264,7 +264,7 @@ pub fn register_all() {
     register_job("ask", |_: &[String]| {
         Ok::<_, String>(|ctx: JobContext| async move {
             ctx.set_step("step 1 of 2: computing");
-            let checksum = run_blocking(|| work::checksum(&work::generate_data(8 << 20))).await?;
+            let checksum = spawn_blocking(|| work::checksum(&work::generate_data(8 << 20))).await?;
             ctx.set_step("waiting for your answer");
             if !ctx.ask("Overwrite the output?").await? {
                 return Ok(format!(
@@ -276,7 +276,7 @@ pub fn register_all() {
             let path =
                 settings::output_file().context("no folder for the output: HOME is not set")?;
             let written = path.clone();
-            try_run_blocking(move || work::write_output(&written, checksum)).await?;
+            spawn_blocking_fallible(move || work::write_output(&written, checksum)).await?;
             Ok(format!(
                 "wrote {} (checksum {checksum:016x})",
                 path.display()

@@ -2,7 +2,7 @@
 //! regressions in the executor's own costs.
 //!
 //! `cargo bench --bench engine` prints one line per figure:
-//! * `spawn`: cost of `spawn` for a trivial coroutine (spawn loop only), and of spawn + first poll
+//! * `spawn_local`: cost of `spawn_local` for a trivial coroutine (spawn loop only), and of spawn + first poll
 //!   + completion (the drains included);
 //! * `wake_to_poll`: from a worker thread waking a suspended coroutine to that coroutine running
 //!   on the loop thread (p50/p99 over many round trips; includes the fake loop's condvar wake-up,
@@ -16,7 +16,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{spawn, stats, testing::FakeLoop, Runtime};
+use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop, Runtime};
 use futures::channel::oneshot;
 
 /// Nearest-rank percentile: element `ceil(p*n) - 1` of the sorted samples (0 when empty).
@@ -30,7 +30,7 @@ fn pct(samples: &[f64], p: f64) -> f64 {
 fn bench_spawn(n: usize) {
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1));
     let start = Instant::now();
-    let handles: Vec<_> = (0..n).map(|i| spawn(async move { i })).collect();
+    let handles: Vec<_> = (0..n).map(|i| spawn_local(async move { i })).collect();
     let spawned = start.elapsed();
     fake.run_until(|| handles.iter().all(|h| h.is_finished()))
         .expect("all coroutines finish");
@@ -55,7 +55,7 @@ fn bench_wake_to_poll(n: usize) {
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let (tx, rx) = oneshot::channel::<Instant>();
-        let coroutine = spawn(async move {
+        let coroutine = spawn_local(async move {
             let woken_at = rx.await.expect("sent");
             Instant::now() - woken_at
         });
@@ -77,7 +77,7 @@ fn bench_drain(n: usize) {
     let budget = Duration::from_millis(1);
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1).drain_budget(budget));
     for _ in 0..n {
-        spawn(async { std::hint::black_box(0u64) }).detach();
+        spawn_local(async { std::hint::black_box(0u64) }).detach();
     }
     let polls_before = stats().polls;
     let start = Instant::now();

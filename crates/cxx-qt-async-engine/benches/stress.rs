@@ -1,7 +1,7 @@
 //! Stress figures of the engine through its public API, on the headless `FakeLoop`. Each line is
 //! a claim with its figure; a broken claim exits non-zero.
 //!
-//! * `jobs`: N jobs (`run_blocking`) awaited by coroutines in batches: completions counted per
+//! * `jobs`: N jobs (`spawn_blocking`) awaited by coroutines in batches: completions counted per
 //!   job id, so a lost or duplicated completion shows (0 and 0), with the throughput;
 //! * `panics`: N panicking jobs, each an error at its await carrying its own message;
 //! * `owners`: N owners (`Scope`s) each with a coroutine awaiting a cancellable job, dropped
@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cxx_qt_async_engine::{
-    run_blocking, run_cancellable, spawn, tasks, testing::FakeLoop, JobError, Runtime, Scope,
+    spawn_blocking, spawn_cancellable, spawn_local, tasks, testing::FakeLoop, JobError, Runtime,
+    Scope,
 };
 
 /// Prints the figure line; exits with status 1 when the claim does not hold.
@@ -37,7 +38,7 @@ fn stress_jobs(n: usize) {
     let started = Instant::now();
     let batch = 10_000.min(n);
     let seen = fake
-        .block_on(spawn({
+        .block_on(spawn_local({
             let completions = completions.clone();
             async move {
                 let mut seen = 0usize;
@@ -45,7 +46,7 @@ fn stress_jobs(n: usize) {
                     let jobs: Vec<_> = (start..(start + batch).min(n))
                         .map(|i| {
                             let completions = completions.clone();
-                            run_blocking(move || {
+                            spawn_blocking(move || {
                                 completions[i].fetch_add(1, Ordering::Relaxed);
                                 i
                             })
@@ -82,16 +83,16 @@ fn stress_panics(n: usize) {
     let fake = FakeLoop::with_runtime(Runtime::builder());
     let started = Instant::now();
     let (right, wrong) = fake
-        .block_on(spawn(async move {
+        .block_on(spawn_local(async move {
             let jobs: Vec<_> = (0..n)
-                .map(|i| run_blocking(move || -> usize { panic!("job {i} panicked on purpose") }))
+                .map(|i| spawn_blocking(move || -> usize { panic!("job {i} panicked on purpose") }))
                 .collect();
             let (mut right, mut wrong) = (0usize, 0usize);
             for (i, job) in jobs.into_iter().enumerate() {
                 let err = job.await.expect_err("a panic is an error");
                 let own_message = matches!(
-                    err.downcast_ref::<JobError>(),
-                    Some(JobError::Panicked { message, .. }) if *message == format!("job {i} panicked on purpose")
+                    &err,
+                    JobError::Panicked { message, .. } if *message == format!("job {i} panicked on purpose")
                 );
                 if own_message {
                     right += 1;
@@ -127,8 +128,8 @@ fn stress_owners(n: usize) {
             stopped_jobs.clone(),
         );
         let owner_alive = alive.clone();
-        owner.spawn(async move {
-            let job = run_cancellable(move |token| {
+        owner.spawn_local(async move {
+            let job = spawn_cancellable(move |token| {
                 started_count.fetch_add(1, Ordering::SeqCst);
                 while !token.is_cancelled() {
                     std::thread::yield_now();

@@ -1,7 +1,7 @@
 //! Cancellation of jobs that check for it.
 //!
 //! A blocking job cannot be interrupted from outside: it is plain code on a worker thread. A
-//! job started with [`run_cancellable`] gets a [`CancelToken`] and stops where it checks it.
+//! job started with [`spawn_cancellable`] gets a [`CancelToken`] and stops where it checks it.
 //! The token is set when the [`CancellableJob`] is dropped (its coroutine was aborted, its owner
 //! destroyed, it lost a [`race`](super::race) or a [`timeout`](super::timeout)) or
 //! [cancelled](CancellableJob::cancel). A job that never checks runs to completion and its
@@ -12,11 +12,12 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::error::JobError;
 use super::job::{submit, Job};
 use super::token::CancelToken;
 
-/// A job that can be cancelled; see [`run_cancellable`]. Awaiting it gives the job's value, or
-/// an error whose [`JobError`](super::JobError) says `Cancelled` if the job stopped at a check.
+/// A job that can be cancelled; see [`spawn_cancellable`]. Awaiting it gives the job's value, or
+/// a [`JobError`] (`Cancelled` if the job stopped at a check).
 /// **Dropping it sets the token.**
 #[must_use = "a CancellableJob is cancelled when dropped; .await it"]
 #[derive(Debug)]
@@ -45,7 +46,7 @@ impl<T> Drop for CancellableJob<T> {
 }
 
 impl<T> Future for CancellableJob<T> {
-    type Output = anyhow::Result<T>;
+    type Output = Result<T, JobError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.job).poll(cx)
@@ -58,12 +59,12 @@ impl<T> Future for CancellableJob<T> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use cxx_qt_async_engine::{is_cancelled, run_cancellable, sleep, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_cancellable, sleep, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let err = fake
-///     .block_on(spawn(async {
-///         let job = run_cancellable(|token| loop {
+///     .block_on(spawn_local(async {
+///         let job = spawn_cancellable(|token| loop {
 ///             token.check()?; // stops here once cancelled
 ///             std::thread::sleep(Duration::from_millis(1));
 ///         });
@@ -73,10 +74,10 @@ impl<T> Future for CancellableJob<T> {
 ///     }))
 ///     .unwrap()
 ///     .unwrap_err();
-/// assert!(is_cancelled(&err), "{err:#}");
+/// assert!(err.is_cancelled(), "{err}");
 /// ```
 #[track_caller]
-pub fn run_cancellable<T, F>(f: F) -> CancellableJob<T>
+pub fn spawn_cancellable<T, F>(f: F) -> CancellableJob<T>
 where
     F: FnOnce(&CancelToken) -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,

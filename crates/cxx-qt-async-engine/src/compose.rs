@@ -2,7 +2,7 @@
 //!
 //! Several jobs in flight at once need nothing new: a job starts when it is submitted, so
 //! `futures::join!` / `futures::try_join!` over jobs run them in parallel (`try_join!` returns at
-//! the first error and drops the others, which cancels [cancellable](super::run_cancellable)
+//! the first error and drops the others, which cancels [cancellable](super::spawn_cancellable)
 //! ones). [`race`] and [`timeout`] likewise drop the future that lost.
 
 use std::future::Future;
@@ -25,11 +25,11 @@ pub struct TimedOut(pub Duration);
 ///
 /// ```
 /// use std::time::Duration;
-/// use cxx_qt_async_engine::{race, sleep, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{race, sleep, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let winner = fake
-///     .block_on(spawn(race(
+///     .block_on(spawn_local(race(
 ///         async { sleep(Duration::from_millis(50)).await; "slow" },
 ///         async { sleep(Duration::from_millis(5)).await; "fast" },
 ///     )))
@@ -80,11 +80,11 @@ where
 ///
 /// ```
 /// use std::time::Duration;
-/// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop, timeout, TimedOut};
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop, timeout, TimedOut};
 ///
 /// let fake = FakeLoop::new();
 /// let outcome = fake
-///     .block_on(spawn(timeout(Duration::from_millis(5), sleep(Duration::from_secs(60)))))
+///     .block_on(spawn_local(timeout(Duration::from_millis(5), sleep(Duration::from_secs(60)))))
 ///     .unwrap();
 /// assert_eq!(outcome, Err(TimedOut(Duration::from_millis(5))));
 /// ```

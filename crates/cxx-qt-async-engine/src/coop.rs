@@ -4,7 +4,7 @@
 //! (joining a batch, reading a stream whose producer keeps its buffer full) would otherwise do
 //! all of it in one poll, and a drain's time budget can only act between polls. Each drain gives
 //! every poll 128 ready results; after that, every engine future that hands out a result
-//! ([`Job`], [`Coroutine`], [`JobStream`], [`Sleep`], [`Interval`], [`ProgressWatch`], and the
+//! ([`Job`], [`Task`], [`JobStream`], [`Sleep`], [`Interval`], [`ProgressWatch`], and the
 //! Qt layer's signal waits) reports `Pending` and wakes its task, which continues at a later
 //! drain. Outside a drain (a plain `block_on`) the budget is unlimited.
 //!
@@ -14,7 +14,7 @@
 //! [`cooperative`].
 //!
 //! [`Job`]: super::Job
-//! [`Coroutine`]: super::Coroutine
+//! [`Task`]: super::Task
 //! [`JobStream`]: super::JobStream
 //! [`Sleep`]: super::Sleep
 //! [`Interval`]: super::Interval
@@ -92,14 +92,14 @@ pub fn consumed() {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop, yield_now};
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop, yield_now};
 ///
 /// let fake = FakeLoop::new();
 /// let total = fake
-///     .block_on(spawn(async {
+///     .block_on(spawn_local(async {
 ///         let mut jobs = Vec::new();
 ///         for i in 0..10_000u64 {
-///             jobs.push(run_blocking(move || i));
+///             jobs.push(spawn_blocking(move || i));
 ///             if i % 500 == 499 {
 ///                 yield_now().await; // painting and timers may run here
 ///             }
@@ -161,12 +161,12 @@ pin_project_lite::pin_project! {
 ///
 /// ```
 /// use futures::StreamExt;
-/// use cxx_qt_async_engine::{coop, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{coop, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let polls_before = cxx_qt_async_engine::stats().polls;
 /// let n = fake
-///     .block_on(spawn(async {
+///     .block_on(spawn_local(async {
 ///         // Always ready: without the wrapper this loop would run in one poll.
 ///         let mut numbers = coop::cooperative(futures::stream::iter(0..1000));
 ///         let mut n = 0;

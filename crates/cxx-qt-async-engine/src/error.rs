@@ -1,11 +1,12 @@
 //! Typed errors at the engine's edge.
 //!
-//! A job's future resolves to [`anyhow::Result<T>`]; when it fails, the [`anyhow::Error`] carries
-//! a [`JobError`] that says how it failed (failed, panicked, cancelled), where it was awaited
-//! (file:line of the `run_blocking` call, which is the await site), on which worker thread it ran,
-//! and a backtrace captured on that worker. The job's own error, with its whole context chain,
-//! sits underneath: `format!("{err:#}")` prints the lot in one line, and `err.downcast_ref::<E>()`
-//! still finds the job's own error types.
+//! A job's future resolves to `Result<T, JobError>`: the [`JobError`] says how it failed
+//! (failed, panicked, cancelled), where it was awaited (file:line of the `spawn_blocking` call,
+//! which is the await site), on which worker thread it ran, and a backtrace captured on that
+//! worker. A failed job's own error, with its whole context chain, is its
+//! [`source`](std::error::Error::source): `format!("{err:#}")` of an [`anyhow::Error`] made from
+//! it with `?` prints the lot in one line, and [`JobError::failure_as`] finds the job's own
+//! error types.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt;
@@ -16,34 +17,36 @@ use std::panic::Location;
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop, JobError};
+/// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop, JobError};
 ///
 /// let fake = FakeLoop::new();
-/// let err = fake.block_on(async {
-///     run_blocking(|| -> u32 { panic!("worker exploded") }).await.unwrap_err()
+/// let err: JobError = fake.block_on(async {
+///     spawn_blocking(|| -> u32 { panic!("worker exploded") }).await.unwrap_err()
 /// });
-/// let job_error = err.downcast_ref::<JobError>().expect("a JobError");
-/// assert!(job_error.is_panic());
+/// assert!(err.is_panic());
+/// // With `?`, it becomes an `anyhow::Error` like any other.
+/// let err = anyhow::Error::from(err);
 /// assert!(format!("{err:#}").contains("worker exploded"));
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Display` is one line; with `{:#}` it goes on with a failed job's own error chain, as
+/// `anyhow` prints a chain (`job awaited at src/x.rs:3:5 failed on …: reading the input: No such
+/// file`).
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum JobError {
-    /// The job returned an error; the error itself is the next link in the chain.
-    #[error("job awaited at {site} failed on {thread}")]
+    /// The job returned an error; the error itself is the next link in the chain (`source`).
     Failed {
+        /// The job's own error, with its context chain.
+        error: anyhow::Error,
         /// Where the job was awaited (`file:line:column`).
         site: &'static Location<'static>,
         /// The worker thread's name.
         thread: String,
         /// Captured on the worker when the job's error brought none of its own.
-        backtrace: Option<Backtrace>,
+        backtrace: Option<Box<Backtrace>>,
     },
     /// The job panicked; the panic was contained on the worker.
-    #[error(
-        "job awaited at {site} panicked on {thread}: {message}{}",
-        at(location)
-    )]
     Panicked {
         /// Where the job was awaited.
         site: &'static Location<'static>,
@@ -54,15 +57,54 @@ pub enum JobError {
         /// Where the panic happened, when known.
         location: Option<String>,
         /// The panicking worker's stack.
-        backtrace: Option<Backtrace>,
+        backtrace: Option<Box<Backtrace>>,
     },
     /// The job was cancelled before it produced a result (runtime shut down, or the job was
     /// dropped from the pool's queue).
-    #[error("job awaited at {site} was cancelled")]
     Cancelled {
         /// Where the job was awaited.
         site: &'static Location<'static>,
     },
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failed {
+                error,
+                site,
+                thread,
+                ..
+            } => {
+                write!(f, "job awaited at {site} failed on {thread}")?;
+                if f.alternate() {
+                    write!(f, ": {error:#}")?;
+                }
+                Ok(())
+            }
+            Self::Panicked {
+                site,
+                thread,
+                message,
+                location,
+                ..
+            } => write!(
+                f,
+                "job awaited at {site} panicked on {thread}: {message}{}",
+                at(location)
+            ),
+            Self::Cancelled { site } => write!(f, "job awaited at {site} was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for JobError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Failed { error, .. } => Some(error.as_ref()),
+            _ => None,
+        }
+    }
 }
 
 fn at(location: &Option<String>) -> String {
@@ -82,6 +124,30 @@ impl JobError {
         }
     }
 
+    /// The failed job's own error, when it is (or its context chain holds) an `E`: what
+    /// [`anyhow::Error::downcast_ref`] finds in the job's error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn_blocking_fallible, testing::FakeLoop};
+    ///
+    /// let err = FakeLoop::new()
+    ///     .block_on(spawn_blocking_fallible(|| Ok(std::fs::read("/no/such/file")?)))
+    ///     .unwrap_err();
+    /// let io = err.failure_as::<std::io::Error>().expect("the job's io::Error");
+    /// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    /// ```
+    pub fn failure_as<E>(&self) -> Option<&E>
+    where
+        E: fmt::Display + fmt::Debug + Send + Sync + 'static,
+    {
+        match self {
+            Self::Failed { error, .. } => error.downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
     /// `true` for a job that panicked.
     pub fn is_panic(&self) -> bool {
         matches!(self, Self::Panicked { .. })
@@ -90,6 +156,36 @@ impl JobError {
     /// `true` for a job that was cancelled rather than failing.
     pub fn is_cancelled(&self) -> bool {
         matches!(self, Self::Cancelled { .. })
+    }
+
+    /// The backtrace captured on the worker, if there is one.
+    ///
+    /// For a panic it is the panicking thread's stack at the `panic!`. For a returned error it is
+    /// the error's own backtrace when `anyhow` captured one where the error was made (set
+    /// `RUST_BACKTRACE=1` or `RUST_LIB_BACKTRACE=1`), otherwise the worker's stack where the job
+    /// returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop};
+    ///
+    /// let err = FakeLoop::new().block_on(spawn_blocking(|| -> () { panic!("boom") })).unwrap_err();
+    /// assert!(err.worker_backtrace().is_some());
+    /// ```
+    pub fn worker_backtrace(&self) -> Option<&Backtrace> {
+        match self {
+            Self::Failed {
+                error, backtrace, ..
+            } => {
+                let own = error.backtrace();
+                backtrace
+                    .as_deref()
+                    .or((own.status() == BacktraceStatus::Captured).then_some(own))
+            }
+            Self::Panicked { backtrace, .. } => backtrace.as_deref(),
+            Self::Cancelled { .. } => None,
+        }
     }
 
     /// The name of the worker thread the job ran on (`None` for a job that never ran).
@@ -101,32 +197,23 @@ impl JobError {
     }
 }
 
-/// The backtrace captured on the worker for a failed job's error, if there is one.
-///
-/// For a panic it is the panicking thread's stack at the `panic!`. For a returned error it is the
-/// error's own backtrace when `anyhow` captured one where the error was made (set
-/// `RUST_BACKTRACE=1` or `RUST_LIB_BACKTRACE=1`), otherwise the worker's stack where the job
-/// returned.
+/// The backtrace captured on the worker for the failed job in `err`'s chain, if there is one
+/// (see [`JobError::worker_backtrace`]); for an `anyhow::Error` made from a [`JobError`] with `?`.
 ///
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop, worker_backtrace};
+/// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop, worker_backtrace};
 ///
 /// let err = FakeLoop::new().block_on(async {
-///     run_blocking(|| -> () { panic!("boom") }).await.unwrap_err()
+///     anyhow::Error::from(spawn_blocking(|| -> () { panic!("boom") }).await.unwrap_err())
 /// });
 /// assert!(worker_backtrace(&err).is_some());
 /// ```
 pub fn worker_backtrace(err: &anyhow::Error) -> Option<&Backtrace> {
-    let own = err.backtrace();
-    let ours = match err.downcast_ref::<JobError>() {
-        Some(JobError::Failed { backtrace, .. } | JobError::Panicked { backtrace, .. }) => {
-            backtrace.as_ref()
-        }
-        _ => None,
-    };
-    ours.or((own.status() == BacktraceStatus::Captured).then_some(own))
+    err.chain()
+        .find_map(|e| e.downcast_ref::<JobError>())
+        .and_then(JobError::worker_backtrace)
 }
 
 /// `true` when `err` says a job or coroutine was cancelled (as opposed to failing).
@@ -138,14 +225,15 @@ pub fn worker_backtrace(err: &anyhow::Error) -> Option<&Backtrace> {
 /// assert!(!cxx_qt_async_engine::is_cancelled(&err));
 /// ```
 pub fn is_cancelled(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<JobError>()
-        .is_some_and(JobError::is_cancelled)
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<JobError>())
+        .any(JobError::is_cancelled)
 }
 
 /// What a coroutine handle resolves to when the coroutine did not finish.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CoroutineError {
+pub enum TaskError {
     /// The coroutine panicked; the panic was contained on the GUI thread.
     #[error("coroutine panicked: {message}{}", at(location))]
     Panicked {

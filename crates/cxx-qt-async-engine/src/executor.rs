@@ -17,17 +17,17 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use async_task::{Runnable, Task};
+use async_task::{Runnable, Task as RawTask};
 use crossbeam_queue::SegQueue;
 
-use super::error::CoroutineError;
+use super::error::TaskError;
 use super::latch::WakeLatch;
 use super::panic::{self as caught, CaptureScope};
 use super::pool::WorkerPool;
 use super::tasks::{self, Label, Registered};
 use super::timer::{TimerKey, TimerQueue};
 use super::waker::LoopWaker;
-use super::{clock, coop};
+use super::{clock, coop, stop};
 
 /// The rule every affinity assertion names.
 pub const GUI_THREAD_RULE: &str =
@@ -98,10 +98,10 @@ impl Shared {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{spawn, stats, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
-/// fake.block_on(spawn(async {})).unwrap();
+/// fake.block_on(spawn_local(async {})).unwrap();
 /// assert_eq!(stats().live_coroutines, 0);
 /// assert!(stats().drains >= 1 && stats().polls >= 1);
 /// ```
@@ -612,14 +612,14 @@ pub(crate) fn tokio_handle(what: &str) -> ::tokio::runtime::Handle {
 }
 
 pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
-    with_local("run_blocking()", |local| f(&local.pool))
+    with_local("spawn_blocking()", |local| f(&local.pool))
 }
 
 /// Spawns a coroutine on this thread's executor. It first runs at the next drain (never inline),
 /// and then every time it is woken.
 ///
 /// The future need not be `Send`: it never leaves the GUI thread. A panic inside it ends it (and
-/// only it); the handle then resolves to [`CoroutineError::Panicked`].
+/// only it); the handle then resolves to [`TaskError::Panicked`].
 ///
 /// # Panics
 ///
@@ -628,59 +628,69 @@ pub(crate) fn with_pool<R>(f: impl FnOnce(&WorkerPool) -> R) -> R {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
-/// let handle = spawn(async {
-///     let answer = run_blocking(|| 6 * 7).await?;
+/// let handle = spawn_local(async {
+///     let answer = spawn_blocking(|| 6 * 7).await?;
 ///     anyhow::Ok(answer)
 /// });
 /// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 42);
 /// ```
 #[track_caller]
-pub fn spawn<F>(future: F) -> Coroutine<F::Output>
+pub fn spawn_local<F>(future: F) -> Task<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     let label = Label::Site(std::panic::Location::caller());
-    with_local("spawn()", |local| Coroutine {
-        task: Some(spawn_raw(local, future, label, None)),
+    with_local("spawn_local()", |local| {
+        let (task, seq) = spawn_raw(local, future, label, None);
+        Task {
+            task: Some(task),
+            seq,
+        }
     })
 }
 
-/// [`spawn`] for a [`Scope`](crate::Scope): the task list shows `label` and `owner`.
+/// [`spawn_local`] for a [`Scope`](crate::Scope): the task list shows `label` and `owner`.
 pub(crate) fn spawn_owned<F>(
     future: F,
     label: Label,
     owner: Option<std::rc::Rc<str>>,
-) -> Coroutine<F::Output>
+) -> Task<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    with_local("spawn()", |local| Coroutine {
-        task: Some(spawn_raw(local, future, label, owner)),
+    with_local("spawn_local()", |local| {
+        let (task, seq) = spawn_raw(local, future, label, owner);
+        Task {
+            task: Some(task),
+            seq,
+        }
     })
 }
 
 /// A coroutine's output, or its (rare, so boxed: it keeps every task allocation small) error.
-type Caught<T> = Result<T, Box<CoroutineError>>;
+type Caught<T> = Result<T, Box<TaskError>>;
 
 fn spawn_raw<F>(
     local: &Local,
     future: F,
     label: Label,
     owner: Option<std::rc::Rc<str>>,
-) -> Task<Caught<F::Output>>
+) -> (RawTask<Caught<F::Output>>, u64)
 where
     F: Future + 'static,
     F::Output: 'static,
 {
     let shared = Arc::clone(&local.shared);
+    let registered = tasks::register(label, owner);
+    let seq = registered.seq();
     let wrapped = CatchPanics {
-        future,
-        registered: tasks::register(label, owner),
+        future: Some(future),
+        registered,
     };
     let schedule = move |r| shared.schedule(r);
     // SAFETY: `spawn_unchecked` asks, for a future that may be `!Send` (ours), that its
@@ -702,19 +712,33 @@ where
     #[allow(unsafe_code)]
     let (runnable, task) = unsafe { async_task::spawn_unchecked(wrapped, schedule) };
     runnable.schedule();
-    task
+    (task, seq)
 }
 
 pin_project_lite::pin_project! {
-    /// A coroutine's future as the task stores it: panics become `CoroutineError::Panicked`.
+    /// A coroutine's future as the task stores it: panics become `TaskError::Panicked`.
     ///
     /// A plain struct, not an `async` block (which would hold `future` twice: as its capture and
     /// inside what it awaits) and not a combinator (which adds a state tag): every task is
     /// exactly the size of its future plus the task header and its task-list entry.
     struct CatchPanics<F> {
+        // `None` only once dropped early, for a `cancel()` (see `PinnedDrop`).
         #[pin]
-        future: F,
+        future: Option<F>,
         registered: Registered,
+    }
+
+    impl<F> PinnedDrop for CatchPanics<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            // A `Task::cancel()` waits for this task: drop the future with a collection open,
+            // so the jobs it leaves running are handed to that `cancel()`.
+            if this.future.is_some() && stop::is_wanted(|| this.registered.seq()) {
+                let mut future = this.future;
+                let stops = stop::collect(|| future.set(None));
+                stop::deliver(this.registered.seq(), stops);
+            }
+        }
     }
 }
 
@@ -723,13 +747,15 @@ impl<F: Future> Future for CatchPanics<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let future = this.future;
+        let Some(future) = this.future.as_pin_mut() else {
+            return Poll::Pending; // dropped early: never polled again
+        };
         let _polling = this.registered.polling();
         match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
             Ok(poll) => poll.map(Ok),
             Err(payload) => {
                 let p = caught::caught(payload);
-                Poll::Ready(Err(Box::new(CoroutineError::Panicked {
+                Poll::Ready(Err(Box::new(TaskError::Panicked {
                     message: p.message,
                     location: p.location,
                 })))
@@ -741,25 +767,27 @@ impl<F: Future> Future for CatchPanics<F> {
 /// A spawned coroutine. Awaiting it gives its output, or why it has none.
 ///
 /// **Dropping the handle cancels the coroutine**: it is dropped at its current suspension point
-/// and never polled again (jobs it was awaiting are dropped with it). Call [`Coroutine::detach`]
+/// and never polled again (jobs it was awaiting are dropped with it). Call [`Task::detach`]
 /// to let it run on its own.
 ///
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
-/// spawn(async { /* fire and forget */ }).detach();
-/// let value = fake.block_on(spawn(async { 1 + 1 })).unwrap();
+/// spawn_local(async { /* fire and forget */ }).detach();
+/// let value = fake.block_on(spawn_local(async { 1 + 1 })).unwrap();
 /// assert_eq!(value, 2);
 /// ```
-#[must_use = "dropping a Coroutine cancels it; call .detach() to let it run"]
-pub struct Coroutine<T> {
-    task: Option<Task<Caught<T>>>,
+#[must_use = "dropping a Task cancels it; call .detach() to let it run"]
+pub struct Task<T> {
+    task: Option<RawTask<Caught<T>>>,
+    /// Its sequence number in the task list (what `cancel()` collects its stops under).
+    seq: u64,
 }
 
-impl<T> Coroutine<T> {
+impl<T> Task<T> {
     /// Lets the coroutine run to completion without a handle; its output is dropped.
     pub fn detach(mut self) {
         if let Some(task) = self.task.take() {
@@ -772,16 +800,23 @@ impl<T> Coroutine<T> {
         drop(self);
     }
 
-    /// Cancels the coroutine and resolves once it is gone: its future has been dropped (on the
-    /// GUI thread, at the next drain), so everything it held is released. The jobs it awaited
-    /// have their cancel tokens set and their queued ones will never run; a blocking job that
-    /// is already running finishes on its own (it cannot be interrupted). Resolves to the
-    /// output if the coroutine had finished before it could be cancelled, else `None`.
+    /// Cancels the coroutine and resolves once it is gone **and its jobs have stopped**: its
+    /// future has been dropped (on the GUI thread, at the next drain), so everything it held is
+    /// released; the jobs it was awaiting have their cancel tokens set, queued ones will never
+    /// run, and this waits until the running ones have returned (a blocking job cannot be
+    /// interrupted: one that never checks its token is waited for to its end) and its tokio
+    /// tasks have been aborted. So after `cancel().await`, nothing the coroutine started still
+    /// runs: its files are closed, its workers free. Resolves to the output if the coroutine
+    /// had finished before it could be cancelled, else `None`.
+    ///
+    /// Coroutines it spawned are separate tasks: they are cancelled with their handles, but
+    /// awaited only by their own `cancel()`. Dropping the handle or [`abort`](Task::abort)
+    /// cancels without waiting.
     ///
     /// # Examples
     ///
     /// ```
-    /// use cxx_qt_async_engine::{spawn, testing::FakeLoop};
+    /// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop};
     /// use std::{cell::Cell, rc::Rc};
     ///
     /// let fake = FakeLoop::new();
@@ -793,44 +828,50 @@ impl<T> Coroutine<T> {
     ///     }
     /// }
     /// let guard = Guard(released.clone());
-    /// let waiting = spawn(async move {
+    /// let waiting = spawn_local(async move {
     ///     let _guard = guard;
     ///     std::future::pending::<()>().await
     /// });
     /// fake.turn(); // it runs up to its await
     /// let check = released.clone();
     /// let out = fake
-    ///     .block_on(spawn(async move {
+    ///     .block_on(spawn_local(async move {
     ///         let out = waiting.cancel().await;
     ///         (out.is_none(), check.get()) // gone, and its guard already dropped
     ///     }))
     ///     .unwrap();
     /// assert_eq!(out, (true, true));
     /// ```
-    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, CoroutineError>>> {
+    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, TaskError>>> {
         let task = self.task.take();
+        let wanted = task.as_ref().map(|_| stop::want(self.seq));
         async move {
             let task = task?;
-            task.cancel().await.map(|out| out.map_err(|e| *e))
+            let out = task.cancel().await;
+            // Its future is gone; wait for the blocking jobs and tokio tasks it left running.
+            if let Some(wanted) = wanted {
+                futures::future::join_all(wanted.take()).await;
+            }
+            out.map(|out| out.map_err(|e| *e))
         }
     }
 
     /// `true` once the coroutine has finished (its output is ready to take).
     pub fn is_finished(&self) -> bool {
-        self.task.as_ref().is_none_or(Task::is_finished)
+        self.task.as_ref().is_none_or(RawTask::is_finished)
     }
 }
 
-impl<T> std::fmt::Debug for Coroutine<T> {
+impl<T> std::fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Coroutine")
+        f.debug_struct("Task")
             .field("finished", &self.is_finished())
             .finish()
     }
 }
 
-impl<T> Future for Coroutine<T> {
-    type Output = Result<T, CoroutineError>;
+impl<T> Future for Task<T> {
+    type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         std::task::ready!(coop::poll_proceed(cx));
@@ -838,14 +879,14 @@ impl<T> Future for Coroutine<T> {
             Some(task) => {
                 let polled = Pin::new(task).poll(cx);
                 if polled.is_pending() {
-                    tasks::note_wait(tasks::Wait::Coroutine);
+                    tasks::note_wait(tasks::Wait::Task);
                 }
                 polled.map(|out| {
                     coop::consumed();
                     out.map_err(|e| *e)
                 })
             }
-            None => Poll::Ready(Err(CoroutineError::Cancelled)),
+            None => Poll::Ready(Err(TaskError::Cancelled)),
         }
     }
 }

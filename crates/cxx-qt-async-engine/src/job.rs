@@ -14,6 +14,7 @@ use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};
+use super::stop::{self, EndGuard, RunState};
 use super::tasks;
 use super::token::Cancelled;
 
@@ -22,7 +23,7 @@ enum Failure {
     Failed {
         error: anyhow::Error,
         thread: String,
-        backtrace: Option<Backtrace>,
+        backtrace: Option<Box<Backtrace>>,
     },
     Panicked {
         thread: String,
@@ -33,7 +34,7 @@ enum Failure {
 type Outcome<T> = Result<T, Box<Failure>>;
 
 /// A job running (or queued) on the worker pool. Awaiting it gives the job's value on the GUI
-/// thread, or an [`anyhow::Error`] carrying a [`JobError`].
+/// thread, or a [`JobError`] saying how it failed (`?` turns it into an [`anyhow::Error`]).
 ///
 /// **Dropping a `Job` cancels it**: a job still in the queue never runs; a job already running
 /// cannot be interrupted (it is plain blocking code), runs to completion and its result is
@@ -42,16 +43,31 @@ type Outcome<T> = Result<T, Box<Failure>>;
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
-/// let n = fake.block_on(run_blocking(|| (1..=10u32).sum::<u32>())).unwrap();
+/// let n = fake.block_on(spawn_blocking(|| (1..=10u32).sum::<u32>())).unwrap();
 /// assert_eq!(n, 55);
 /// ```
 #[must_use = "a Job is cancelled when dropped; .await it"]
 pub struct Job<T> {
-    task: FallibleTask<Outcome<T>>,
+    /// `None` once dropped.
+    task: Option<FallibleTask<Outcome<T>>>,
+    phase: Arc<RunState>,
     site: &'static Location<'static>,
+}
+
+impl<T> Drop for Job<T> {
+    fn drop(&mut self) {
+        // Dropping the task cancels it: a queued job is abandoned (it never starts, even if a
+        // worker has just taken it); a running one runs to its end, its result discarded.
+        self.task = None;
+        if self.phase.abandon() && stop::collecting() {
+            // It had started, and a `Task::cancel()` waits for the coroutine dropping it: hand
+            // that `cancel()` the job's end.
+            stop::push(Box::pin(Arc::clone(&self.phase).stopped()));
+        }
+    }
 }
 
 impl<T> std::fmt::Debug for Job<T> {
@@ -73,22 +89,22 @@ impl<T> std::fmt::Debug for Job<T> {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
 ///
 /// fn worker(x: u64) -> u64 {
 ///     x * 2 // imagine something slow
 /// }
 ///
 /// let fake = FakeLoop::new();
-/// let handle = spawn(async {
-///     let val1 = run_blocking(|| worker(66)).await?;
-///     let val2 = run_blocking(move || worker(val1)).await?;
+/// let handle = spawn_local(async {
+///     let val1 = spawn_blocking(|| worker(66)).await?;
+///     let val2 = spawn_blocking(move || worker(val1)).await?;
 ///     anyhow::Ok(val2)
 /// });
 /// assert_eq!(fake.block_on(handle).unwrap().unwrap(), 264);
 /// ```
 #[track_caller]
-pub fn run_blocking<T, F>(f: F) -> Job<T>
+pub fn spawn_blocking<T, F>(f: F) -> Job<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -96,27 +112,28 @@ where
     submit(Location::caller(), move || Ok(f()))
 }
 
-/// Like [`run_blocking`], for a job that can fail: its error, with its whole context chain,
+/// Like [`spawn_blocking`], for a job that can fail: its error, with its whole context chain,
 /// becomes the source of the [`JobError::Failed`] at the await.
 ///
 /// # Examples
 ///
 /// ```
 /// use anyhow::Context as _;
-/// use cxx_qt_async_engine::{try_run_blocking, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_blocking_fallible, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let err = fake
-///     .block_on(try_run_blocking(|| {
+///     .block_on(spawn_blocking_fallible(|| {
 ///         std::fs::read("/no/such/file").context("reading the input")
 ///     }))
 ///     .unwrap_err();
-/// let text = format!("{err:#}");
+/// assert!(err.failure_as::<std::io::Error>().is_some());
+/// // `?` (here `From`) makes it an `anyhow::Error`, whose `{:#}` prints the whole chain.
+/// let text = format!("{:#}", anyhow::Error::from(err));
 /// assert!(text.contains("reading the input"), "{text}");
-/// assert!(err.downcast_ref::<std::io::Error>().is_some());
 /// ```
 #[track_caller]
-pub fn try_run_blocking<T, F>(f: F) -> Job<T>
+pub fn spawn_blocking_fallible<T, F>(f: F) -> Job<T>
 where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
@@ -130,11 +147,27 @@ where
     T: Send + 'static,
 {
     let pool = with_pool(|pool| Arc::clone(pool.inner()));
-    let (runnable, task) =
-        async_task::spawn(async move { run_on_worker(f) }, move |r| pool.push(r));
+    let phase = Arc::new(RunState::new());
+    let claim = Arc::clone(&phase);
+    let (runnable, task) = async_task::spawn(
+        async move {
+            if claim.start() {
+                let _ended = EndGuard(claim); // the job's end, even if it unwinds
+                run_on_worker(f)
+            } else {
+                Err(Box::new(Failure::Failed {
+                    error: Cancelled.into(),
+                    thread: thread_name(),
+                    backtrace: None,
+                }))
+            }
+        },
+        move |r| pool.push(r),
+    );
     runnable.schedule();
     Job {
-        task: task.fallible(),
+        task: Some(task.fallible()),
+        phase,
         site,
     }
 }
@@ -148,7 +181,7 @@ fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => {
             let backtrace = (error.backtrace().status() != BacktraceStatus::Captured)
-                .then(Backtrace::force_capture);
+                .then(|| Box::new(Backtrace::force_capture()));
             Err(Box::new(Failure::Failed {
                 error,
                 thread: thread_name(),
@@ -163,12 +196,15 @@ fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
 }
 
 impl<T> Future for Job<T> {
-    type Output = anyhow::Result<T>;
+    type Output = Result<T, JobError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
         std::task::ready!(coop::poll_proceed(cx));
-        let polled = Pin::new(&mut self.task).poll(cx);
+        let Some(task) = self.task.as_mut() else {
+            return Poll::Ready(Err(JobError::Cancelled { site }));
+        };
+        let polled = Pin::new(task).poll(cx);
         if polled.is_pending() {
             tasks::note_wait(tasks::Wait::WorkerJob);
         }
@@ -181,26 +217,27 @@ impl<T> Future for Job<T> {
                 Some(Ok(value)) => Ok(value),
                 Some(Err(failure)) => Err(match *failure {
                     Failure::Failed { error, .. } if error.is::<Cancelled>() => {
-                        anyhow::Error::new(JobError::Cancelled { site })
+                        JobError::Cancelled { site }
                     }
                     Failure::Failed {
                         error,
                         thread,
                         backtrace,
-                    } => error.context(JobError::Failed {
+                    } => JobError::Failed {
                         site,
+                        error,
                         thread,
                         backtrace,
-                    }),
-                    Failure::Panicked { thread, panic } => anyhow::Error::new(JobError::Panicked {
+                    },
+                    Failure::Panicked { thread, panic } => JobError::Panicked {
                         site,
                         thread,
                         message: panic.message,
                         location: panic.location,
                         backtrace: panic.backtrace,
-                    }),
+                    },
                 }),
-                None => Err(anyhow::Error::new(JobError::Cancelled { site })),
+                None => Err(JobError::Cancelled { site }),
             })
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::clock;
-use super::executor::{spawn_owned, Coroutine};
+use super::executor::{spawn_owned, Task};
 use super::tasks::Label;
 use super::timer::interval;
 
@@ -36,11 +36,11 @@ pub struct LagSnapshot {
 ///
 /// ```
 /// use std::time::Duration;
-/// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop, LagMeter};
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop, LagMeter};
 ///
 /// let fake = FakeLoop::new();
 /// let meter = LagMeter::start(Duration::from_millis(2), 100);
-/// fake.block_on(spawn(sleep(Duration::from_millis(30)))).unwrap();
+/// fake.block_on(spawn_local(sleep(Duration::from_millis(30)))).unwrap();
 /// let lag = meter.snapshot();
 /// assert!(lag.samples >= 5);
 /// assert!(lag.max_ms >= lag.p99_ms && lag.p99_ms >= 0.0);
@@ -49,7 +49,7 @@ pub struct LagSnapshot {
 pub struct LagMeter {
     window: Rc<RefCell<VecDeque<f64>>>,
     peak: Rc<Cell<f64>>,
-    _ticker: Coroutine<()>,
+    _ticker: Task<()>,
 }
 
 impl LagMeter {

@@ -2,26 +2,26 @@
 //!
 //! The async engine of [cxx-qt-async](https://crates.io/crates/cxx-qt-async): a GUI-thread
 //! executor and a worker pool, with no knowledge of Qt and no C++. Any event loop drives it
-//! through one seam, [`LoopWaker`] (the Qt one lives in `cxx-qt-async`); tests drive it with
+//! through one seam, [`LoopWaker`](integration::LoopWaker) (the Qt one lives in `cxx-qt-async`); tests drive it with
 //! [`testing::FakeLoop`].
 //!
 //! ## Thread model
 //!
-//! * The thread that installs a [`Runtime`] is its GUI thread. Coroutines ([`spawn`]) are
+//! * The thread that installs a [`Runtime`] is its GUI thread. Coroutines ([`spawn_local`]) are
 //!   spawned, polled and dropped only there (asserted with messages naming the rule); their
 //!   futures need not be `Send`.
-//! * Blocking jobs ([`run_blocking`], [`run_cancellable`], [`run_stream`]) run on the runtime's
+//! * Blocking jobs ([`spawn_blocking`], [`spawn_cancellable`], [`spawn_stream`]) run on the runtime's
 //!   worker pool; their results resume the awaiting coroutine on the GUI thread.
-//! * Wakes from any thread are coalesced into one [`LoopWaker::wake`] per batch; the loop then
-//!   calls [`Drainer::drain`], which runs ready coroutines for at most a small time budget.
+//! * Wakes from any thread are coalesced into one [`LoopWaker::wake`](integration::LoopWaker::wake) per batch; the loop then
+//!   calls [`Drainer::drain`](integration::Drainer::drain), which runs ready coroutines for at most a small time budget.
 //! * A poll takes at most 128 ready results ([`coop`]), so no coroutine holds a drain for long.
 //!
 //! ```
-//! use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop};
+//! use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
 //!
 //! let fake = FakeLoop::new();
-//! let sum = fake.block_on(spawn(async {
-//!     let a = run_blocking(|| 40).await?;
+//! let sum = fake.block_on(spawn_local(async {
+//!     let a = spawn_blocking(|| 40).await?;
 //!     anyhow::Ok(a + 2)
 //! }));
 //! assert_eq!(sum.unwrap().unwrap(), 42);
@@ -31,20 +31,20 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `waker` | [`LoopWaker`], the one seam to an event loop |
-//! | `executor` | [`Runtime`] and its [`Drainer`], [`spawn`], [`Coroutine`] handles, [`stats`] |
-//! | `pool`, `job` | the worker pool; [`run_blocking`] and [`try_run_blocking`] return [`Job`]s |
+//! | `waker` | [`LoopWaker`](integration::LoopWaker), the one seam to an event loop (in [`integration`], with the `Drainer`) |
+//! | `executor` | [`Runtime`] and its [`Drainer`](integration::Drainer), [`spawn_local`], [`Task`] handles, [`stats`] |
+//! | `pool`, `job` | the worker pool; [`spawn_blocking`] and [`spawn_blocking_fallible`] return [`Job`]s |
 //! | [`coop`] | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
 //! | `timer` | [`sleep`] and [`interval`], and the runtime's timer queue, driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
-//! | `token`, `cancel` | [`CancelToken`] and [`Cancelled`]; [`run_cancellable`]: jobs that stop at a token check |
+//! | `token`, `cancel` | [`CancelToken`] and [`Cancelled`]; [`spawn_cancellable`]: jobs that stop at a token check |
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
-//! | `stream` | [`run_stream`]: partial results as a `Stream`, with backpressure |
+//! | `stream` | [`spawn_stream`]: partial results as a `Stream`, with backpressure |
 //! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age); [`slow_polls`]: the coroutines whose polls held the thread too long |
-//! | `error` | [`JobError`], [`CoroutineError`] and the coroutine [report hook](set_report_hook) |
+//! | `error` | [`JobError`], [`TaskError`] and the coroutine [report hook](set_report_hook) |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
 //! | `tokio` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
 //!
@@ -67,6 +67,7 @@ mod panic;
 mod pool;
 mod progress;
 mod scope;
+mod stop;
 mod stream;
 mod sync;
 mod tasks;
@@ -77,24 +78,37 @@ mod token;
 pub mod tokio;
 mod waker;
 
-pub use cancel::{run_cancellable, CancellableJob};
+pub use cancel::{spawn_cancellable, CancellableJob};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use coop::{yield_now, YieldNow};
 pub use error::{
-    is_cancelled, set_report_hook, worker_backtrace, CoroutineError, CoroutineReport, JobError,
+    is_cancelled, set_report_hook, worker_backtrace, CoroutineReport, JobError, TaskError,
 };
 pub use executor::{
-    has_runtime, spawn, stats, worker_threads, Coroutine, Drainer, Runtime, RuntimeBuilder, Stats,
+    has_runtime, spawn_local, stats, worker_threads, Runtime, RuntimeBuilder, Stats, Task,
     GUI_THREAD_RULE,
 };
-pub use job::{run_blocking, try_run_blocking, Job};
+pub use job::{spawn_blocking, spawn_blocking_fallible, Job};
 pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
-pub use scope::{CoroutineId, Entered, Liveness, Scope};
-pub use stream::{run_stream, ItemSender, JobStream};
+pub use scope::{CoroutineId, Scope};
+pub use stream::{spawn_stream, ItemSender, JobStream};
 pub use tasks::{
     note_wait, slow_polls, tasks, SlowPoll, TaskId, TaskInfo, TaskState, Wait, DEFAULT_SLOW_POLL,
 };
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use token::{CancelToken, Cancelled};
-pub use waker::LoopWaker;
+
+/// For integrating the engine with an event loop or an object system (what `cxx-qt-async` does
+/// for Qt); an application never needs these.
+///
+/// * [`LoopWaker`](integration::LoopWaker): the one seam to an event loop, which the runtime
+///   asks for a drain;
+/// * [`Drainer`](integration::Drainer): what the loop calls when asked;
+/// * [`Liveness`](integration::Liveness): lets an object lend itself to its coroutines only
+///   while it is alive and not already borrowed.
+pub mod integration {
+    pub use super::executor::Drainer;
+    pub use super::scope::{Entered, Liveness};
+    pub use super::waker::LoopWaker;
+}

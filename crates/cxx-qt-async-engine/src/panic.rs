@@ -20,7 +20,7 @@ pub(crate) struct CaughtPanic {
     /// `file:line:column` of the `panic!`, when the hook saw it.
     pub(crate) location: Option<String>,
     /// The stack of the panicking thread, when the hook saw it.
-    pub(crate) backtrace: Option<Backtrace>,
+    pub(crate) backtrace: Option<Box<Backtrace>>,
 }
 
 thread_local! {
@@ -72,7 +72,7 @@ impl Drop for CaptureScope {
 /// Builds a [`CaughtPanic`] from a `catch_unwind` payload and what the hook recorded.
 pub(crate) fn caught(payload: Box<dyn Any + Send>) -> CaughtPanic {
     let (location, backtrace) = match LAST.with(|last| last.borrow_mut().take()) {
-        Some((location, backtrace)) => (Some(location), Some(backtrace)),
+        Some((location, backtrace)) => (Some(location), Some(Box::new(backtrace))),
         None => (None, None),
     };
     CaughtPanic {

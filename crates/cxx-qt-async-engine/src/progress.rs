@@ -35,12 +35,12 @@ struct Shared<T> {
 ///
 /// ```
 /// use futures::StreamExt;
-/// use cxx_qt_async_engine::{progress, run_blocking, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{progress, spawn_blocking, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let (reporter, watch) = progress::<f64>();
-/// let shown = fake.block_on(spawn(async move {
-///     let job = run_blocking(move || {
+/// let shown = fake.block_on(spawn_local(async move {
+///     let job = spawn_blocking(move || {
 ///         for i in 1..=1_000_000u32 {
 ///             reporter.report(f64::from(i) / 1e6); // as fast as it likes
 ///         }

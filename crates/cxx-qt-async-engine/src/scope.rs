@@ -15,7 +15,7 @@ use futures::FutureExt;
 
 use super::error::report;
 use super::error::CoroutineReport;
-use super::executor::{spawn_owned, Coroutine};
+use super::executor::{spawn_owned, Task};
 use super::panic::caught;
 use super::tasks::Label;
 
@@ -29,7 +29,7 @@ struct ScopeState {
     entered: Cell<bool>,
     next: Cell<u64>,
     owner: RefCell<Option<Rc<str>>>,
-    tasks: RefCell<HashMap<u64, Coroutine<()>>>,
+    tasks: RefCell<HashMap<u64, Task<()>>>,
 }
 
 /// A set of coroutines owned by one owner (typically a QObject's backing struct).
@@ -42,14 +42,14 @@ struct ScopeState {
 ///
 /// ```
 /// use std::{cell::Cell, rc::Rc};
-/// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop, Scope};
+/// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop, Scope};
 ///
 /// let fake = FakeLoop::new();
 /// let scope = Scope::new();
 /// let done = Rc::new(Cell::new(false));
 /// let flag = done.clone();
-/// scope.spawn(async move {
-///     run_blocking(|| std::thread::sleep(std::time::Duration::from_millis(5))).await?;
+/// scope.spawn_local(async move {
+///     spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(5))).await?;
 ///     flag.set(true);
 ///     Ok(())
 /// });
@@ -118,7 +118,7 @@ impl Scope {
     ///
     /// Off the GUI thread (a thread without a runtime).
     #[track_caller]
-    pub fn spawn<F>(&self, future: F) -> CoroutineId
+    pub fn spawn_local<F>(&self, future: F) -> CoroutineId
     where
         F: Future<Output = anyhow::Result<()>> + 'static,
     {
@@ -126,13 +126,17 @@ impl Scope {
         self.spawn_as(Label::Site(site), site, future)
     }
 
-    /// Like [`Scope::spawn`], labelled `label` in the [task list](crate::tasks).
+    /// Like [`Scope::spawn_local`], labelled `label` in the [task list](crate::tasks).
     ///
     /// # Panics
     ///
     /// Off the GUI thread (a thread without a runtime).
     #[track_caller]
-    pub fn spawn_labeled<F>(&self, label: impl Into<Cow<'static, str>>, future: F) -> CoroutineId
+    pub fn spawn_local_labeled<F>(
+        &self,
+        label: impl Into<Cow<'static, str>>,
+        future: F,
+    ) -> CoroutineId
     where
         F: Future<Output = anyhow::Result<()>> + 'static,
     {

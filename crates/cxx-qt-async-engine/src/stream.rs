@@ -15,7 +15,8 @@ use std::task::{Context, Poll};
 use futures::task::AtomicWaker;
 use futures::Stream;
 
-use super::cancel::{run_cancellable, CancellableJob};
+use super::cancel::{spawn_cancellable, CancellableJob};
+use super::error::JobError;
 use super::token::{CancelToken, Cancelled};
 use super::{coop, tasks};
 
@@ -51,7 +52,7 @@ impl<T> Buffer<T> {
     }
 }
 
-/// The job's end of a [`run_stream`]: [`ItemSender::send`] blocks while the buffer is full.
+/// The job's end of a [`spawn_stream`]: [`ItemSender::send`] blocks while the buffer is full.
 pub struct ItemSender<T> {
     buffer: Arc<Buffer<T>>,
     token: CancelToken,
@@ -105,7 +106,7 @@ impl<T> Drop for ItemSender<T> {
     }
 }
 
-/// The GUI side of [`run_stream`]: the items, then the end of the stream. Dropping it cancels the
+/// The GUI side of [`spawn_stream`]: the items, then the end of the stream. Dropping it cancels the
 /// job (its token is set and its next `send` fails).
 #[must_use = "a JobStream is cancelled when dropped"]
 pub struct JobStream<T, R> {
@@ -134,7 +135,7 @@ impl<T, R> JobStream<T, R> {
     /// earlier, the items not yet taken are dropped and a producer still sending gets
     /// `Err(Cancelled)` (the buffer is closed first, so it can never wait for room that nobody
     /// will make).
-    pub async fn finish(mut self) -> anyhow::Result<R> {
+    pub async fn finish(mut self) -> Result<R, JobError> {
         self.buffer.close();
         drop(std::mem::take(&mut self.buffer.lock().items));
         (&mut self.job).await
@@ -195,12 +196,12 @@ impl<T, R> Stream for JobStream<T, R> {
 ///
 /// ```
 /// use futures::StreamExt;
-/// use cxx_qt_async_engine::{run_stream, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_stream, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let (found, total) = fake
-///     .block_on(spawn(async {
-///         let mut files = run_stream(8, |tx| {
+///     .block_on(spawn_local(async {
+///         let mut files = spawn_stream(8, |tx| {
 ///             for i in 0..100u32 {
 ///                 tx.send(format!("file{i}.txt"))?;
 ///             }
@@ -216,7 +217,7 @@ impl<T, R> Stream for JobStream<T, R> {
 /// assert_eq!((found.len(), total), (100, 100));
 /// ```
 #[track_caller]
-pub fn run_stream<T, R, F>(capacity: usize, f: F) -> JobStream<T, R>
+pub fn spawn_stream<T, R, F>(capacity: usize, f: F) -> JobStream<T, R>
 where
     F: FnOnce(&mut ItemSender<T>) -> anyhow::Result<R> + Send + 'static,
     T: Send + 'static,
@@ -234,7 +235,7 @@ where
         capacity: capacity.max(1),
     });
     let for_job = Arc::clone(&buffer);
-    let job = run_cancellable(move |token| {
+    let job = spawn_cancellable(move |token| {
         let mut sender = ItemSender {
             buffer: for_job,
             token: token.clone(),

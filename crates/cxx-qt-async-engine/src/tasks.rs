@@ -62,11 +62,11 @@ impl fmt::Display for TaskState {
 pub struct TaskInfo {
     /// Its id (spawn order).
     pub id: TaskId,
-    /// Its label: the one given at spawn ([`crate::Scope::spawn_labeled`]), else the
+    /// Its label: the one given at spawn ([`crate::Scope::spawn_local_labeled`]), else the
     /// spawn site (`file:line`).
     pub label: String,
     /// Who owns it: the owner label of its [`crate::Scope`] (for a QObject, its type and
-    /// a serial number); `None` for a free coroutine ([`crate::spawn`]).
+    /// a serial number); `None` for a free coroutine ([`crate::spawn_local`]).
     pub owner: Option<String>,
     /// What it is doing.
     pub state: TaskState,
@@ -131,7 +131,7 @@ pub enum Wait {
     /// A worker's next progress report.
     Progress,
     /// Another coroutine.
-    Coroutine,
+    Task,
     /// A task on the tokio runtime (feature `tokio`).
     TokioTask,
 }
@@ -175,7 +175,7 @@ struct List {
     live: usize,
     metas: Vec<Option<Meta>>,
     free_metas: Vec<u32>,
-    /// The meta of the latest spawn, reused while spawns keep the same label and owner.
+    /// The meta of the latest spawn_local, reused while spawns keep the same label and owner.
     last_meta: Option<u32>,
     next_seq: u64,
     epoch: Option<Instant>,
@@ -281,6 +281,12 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> Registered {
 pub(crate) struct Registered(u32);
 
 impl Registered {
+    /// The task's sequence number (its [`TaskId`]).
+    pub(crate) fn seq(&self) -> u64 {
+        LIST.try_with(|l| l.try_borrow().map_or(0, |l| l.slots[self.0 as usize].seq))
+            .unwrap_or(0)
+    }
+
     /// Brackets one poll of the task (its row is written once, when the poll ends).
     pub(crate) fn polling(&self) -> Polling<'_> {
         let _ = WAIT.try_with(|w| w.set(0));
@@ -446,7 +452,7 @@ pub(crate) fn slow_poll_count() -> u64 {
 ///     Runtime::builder().slow_poll_threshold(Duration::from_millis(5)),
 /// );
 /// let window = Scope::with_owner("MainWindow");
-/// window.spawn_labeled("load thumbnails", async {
+/// window.spawn_local_labeled("load thumbnails", async {
 ///     std::thread::sleep(Duration::from_millis(20)); // blocking work on the GUI thread: a bug
 ///     Ok(())
 /// });
@@ -497,7 +503,7 @@ pub fn note_wait(what: Wait) {
 ///
 /// let fake = FakeLoop::new();
 /// let window = Scope::with_owner("MainWindow");
-/// window.spawn_labeled("autosave", async {
+/// window.spawn_local_labeled("autosave", async {
 ///     sleep(Duration::from_secs(60)).await;
 ///     Ok(())
 /// });

@@ -84,12 +84,12 @@ pub struct TimedOut(pub Duration);
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{run_blocking, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let gui = std::thread::current().id();
-/// let handle = spawn(async move {
-///     let worker = run_blocking(|| std::thread::current().id()).await.unwrap();
+/// let handle = spawn_local(async move {
+///     let worker = spawn_blocking(|| std::thread::current().id()).await.unwrap();
 ///     assert_ne!(worker, gui);
 ///     std::thread::current().id() // where the coroutine resumed
 /// });
@@ -145,11 +145,11 @@ impl FakeLoop {
     /// # Examples
     ///
     /// ```
-    /// use cxx_qt_async_engine::{run_blocking, testing::FakeLoop, Runtime};
+    /// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop, Runtime};
     ///
     /// let fake = FakeLoop::new_uninstalled();
     /// let runtime = fake.install(Runtime::builder().worker_threads(1));
-    /// assert_eq!(fake.block_on(run_blocking(|| 7)).unwrap(), 7);
+    /// assert_eq!(fake.block_on(spawn_blocking(|| 7)).unwrap(), 7);
     /// drop(runtime); // shut down before the loop goes
     /// ```
     pub fn install(&self, builder: RuntimeBuilder) -> Runtime {
@@ -185,11 +185,11 @@ impl FakeLoop {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop};
+    /// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop};
     ///
     /// let fake = FakeLoop::new();
     /// let started = Instant::now();
-    /// let nap = spawn(async { sleep(Duration::from_secs(3600)).await; "rested" });
+    /// let nap = spawn_local(async { sleep(Duration::from_secs(3600)).await; "rested" });
     /// fake.turn(); // it sleeps
     /// fake.advance(Duration::from_secs(3600));
     /// assert_eq!(fake.block_on(nap).unwrap(), "rested");

@@ -32,11 +32,11 @@ use super::{clock, coop, tasks};
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use cxx_qt_async_engine::{sleep, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let started = Instant::now();
-/// fake.block_on(spawn(sleep(Duration::from_millis(20)))).unwrap();
+/// fake.block_on(spawn_local(sleep(Duration::from_millis(20)))).unwrap();
 /// assert!(started.elapsed() >= Duration::from_millis(20));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
@@ -112,11 +112,11 @@ impl Drop for Sleep {
 /// ```
 /// use std::time::Duration;
 /// use futures::StreamExt;
-/// use cxx_qt_async_engine::{interval, spawn, testing::FakeLoop};
+/// use cxx_qt_async_engine::{interval, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let ticks = fake
-///     .block_on(spawn(interval(Duration::from_millis(5)).take(3).collect::<Vec<_>>()))
+///     .block_on(spawn_local(interval(Duration::from_millis(5)).take(3).collect::<Vec<_>>()))
 ///     .unwrap();
 /// assert!(ticks.windows(2).all(|w| w[1] - w[0] >= Duration::from_millis(5)));
 /// ```

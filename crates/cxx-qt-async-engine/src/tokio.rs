@@ -15,7 +15,7 @@
 //! Cancellation: dropping a future that is awaited directly (the coroutine was cancelled, its
 //! owner destroyed, it lost a [`race`](crate::race) or a [`timeout`](crate::timeout)) drops it
 //! at once on the GUI thread, closing its sockets. Dropping a [`TokioJob`] aborts its task at
-//! its next `.await` point. Compare with a blocking job ([`run_blocking`](crate::run_blocking)),
+//! its next `.await` point. Compare with a blocking job ([`spawn_blocking`](crate::spawn_blocking)),
 //! which, once running, cannot be interrupted and runs to completion: use blocking jobs for
 //! CPU work and blocking APIs (files, hashing), tokio for sockets, processes and timers of
 //! tokio-based libraries.
@@ -28,11 +28,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use cxx_qt_async_engine::{spawn, testing::FakeLoop, tokio as rt};
+//! use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, tokio as rt};
 //!
 //! let fake = FakeLoop::new();
 //! let gui = std::thread::current().id();
-//! let answer = fake.block_on(spawn(async move {
+//! let answer = fake.block_on(spawn_local(async move {
 //!     // Directly: a tokio timer, awaited on the GUI thread.
 //!     tokio::time::sleep(Duration::from_millis(1)).await;
 //!     assert_eq!(std::thread::current().id(), gui);
@@ -47,7 +47,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location};
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -58,6 +58,7 @@ use futures::FutureExt as _;
 use super::coop;
 use super::error::JobError;
 use super::panic::{caught, CaughtPanic};
+use super::stop::{self, EndGuard, RunState};
 use super::tasks;
 
 /// The engine runtime's tokio runtime: made at the first coroutine poll, shut down with it.
@@ -100,14 +101,15 @@ impl TokioSlot {
 type Outcome<T> = Result<T, CaughtPanic>;
 
 /// A `Send` future running on the runtime's tokio threads, awaited on the GUI thread like a
-/// [`Job`](crate::Job): the output, or an [`anyhow::Error`] carrying a [`JobError`] that names
-/// where it was spawned.
+/// [`Job`](crate::Job): the output, or a [`JobError`] that names where it was spawned.
 ///
 /// **Dropping a `TokioJob` aborts its task** at its next `.await` point (its sockets close).
 /// Call [`detach`](TokioJob::detach) to let it run on.
 #[must_use = "a TokioJob is aborted when dropped; await it or call .detach()"]
 pub struct TokioJob<T> {
     handle: Option<JoinHandle<Outcome<T>>>,
+    /// Set when the task's future is gone (finished, or dropped by the abort).
+    ended: Arc<RunState>,
     site: &'static Location<'static>,
 }
 
@@ -139,6 +141,10 @@ impl<T> Drop for TokioJob<T> {
     fn drop(&mut self) {
         if let Some(handle) = self.handle.take() {
             handle.abort();
+            if !handle.is_finished() && stop::collecting() {
+                // Dropped by a coroutine a `Task::cancel()` waits for: hand it the task's end.
+                stop::push(Box::pin(Arc::clone(&self.ended).stopped()));
+            }
         }
     }
 }
@@ -153,11 +159,11 @@ impl<T> Drop for TokioJob<T> {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{spawn, testing::FakeLoop, tokio as rt};
+/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, tokio as rt};
 ///
 /// let fake = FakeLoop::new();
 /// let err = fake
-///     .block_on(spawn(async {
+///     .block_on(spawn_local(async {
 ///         rt::spawn(async { panic!("bad input") }).await
 ///     }))
 ///     .unwrap()
@@ -172,7 +178,10 @@ where
 {
     let site = Location::caller();
     let handle = super::executor::tokio_handle("tokio::spawn()");
+    let ended = Arc::new(RunState::new());
+    let guard = EndGuard(Arc::clone(&ended));
     let task = handle.spawn(async move {
+        let _ended = guard; // dropped with the future: when it finishes or is aborted
         let _capture = super::panic::CaptureScope::enter();
         AssertUnwindSafe(future)
             .catch_unwind()
@@ -181,6 +190,7 @@ where
     });
     TokioJob {
         handle: Some(task),
+        ended,
         site,
     }
 }
@@ -197,13 +207,13 @@ pub fn handle() -> Handle {
 }
 
 impl<T> Future for TokioJob<T> {
-    type Output = anyhow::Result<T>;
+    type Output = Result<T, JobError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
         std::task::ready!(coop::poll_proceed(cx));
         let Some(handle) = self.handle.as_mut() else {
-            return Poll::Ready(Err(anyhow::Error::new(JobError::Cancelled { site })));
+            return Poll::Ready(Err(JobError::Cancelled { site }));
         };
         let polled = Pin::new(handle).poll(cx);
         let Poll::Ready(result) = polled else {
@@ -214,15 +224,15 @@ impl<T> Future for TokioJob<T> {
         self.handle = None;
         Poll::Ready(match result {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(panic)) => Err(anyhow::Error::new(JobError::Panicked {
+            Ok(Err(panic)) => Err(JobError::Panicked {
                 site,
                 thread: "cxx-qt-async-tokio".to_owned(),
                 message: panic.message,
                 location: panic.location,
                 backtrace: panic.backtrace,
-            })),
+            }),
             // Aborted, or the tokio runtime shut down.
-            Err(_) => Err(anyhow::Error::new(JobError::Cancelled { site })),
+            Err(_) => Err(JobError::Cancelled { site }),
         })
     }
 }

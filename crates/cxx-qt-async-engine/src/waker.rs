@@ -17,7 +17,7 @@
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use cxx_qt_async_engine::LoopWaker;
+/// use cxx_qt_async_engine::integration::LoopWaker;
 ///
 /// /// A loop that only counts how often it was asked to drain.
 /// struct Counting(AtomicUsize);

@@ -1,18 +1,19 @@
 //! Cancellation and composition, headless: every way a job's coroutine can lose interest sets
 //! the job's token, and the job (which checks it) stops.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use anyhow::anyhow;
 use cxx_qt_async_engine::{
-    is_cancelled, race, run_blocking, run_cancellable, sleep, spawn, testing::FakeLoop, timeout,
-    try_run_blocking, CancellableJob, JobError, Runtime, Scope, TimedOut,
+    is_cancelled, race, sleep, spawn_blocking, spawn_blocking_fallible, spawn_cancellable,
+    spawn_local, testing::FakeLoop, timeout, CancellableJob, Runtime, Scope, TimedOut,
 };
 
 /// A job that says "started", loops until cancelled, then says `name` on `events`.
 fn stoppable(events: mpsc::Sender<&'static str>, name: &'static str) -> CancellableJob<()> {
-    run_cancellable(move |token| {
+    spawn_cancellable(move |token| {
         let _ = events.send("started");
         loop {
             if token.is_cancelled() {
@@ -40,7 +41,7 @@ const BOUND: Duration = Duration::from_secs(5);
 fn aborting_a_coroutine_cancels_the_job_it_awaits() {
     let fake = FakeLoop::new();
     let (tx, events) = mpsc::channel();
-    let coroutine = spawn(stoppable(tx, "job"));
+    let coroutine = spawn_local(stoppable(tx, "job"));
     fake.turn();
     assert_eq!(
         events.recv_timeout(BOUND),
@@ -57,7 +58,7 @@ fn destroying_the_owner_cancels_its_jobs() {
     let fake = FakeLoop::new();
     let (tx, events) = mpsc::channel();
     let scope = Scope::new();
-    scope.spawn(async move {
+    scope.spawn_local(async move {
         stoppable(tx, "owned job").await?;
         Ok(())
     });
@@ -81,9 +82,9 @@ fn race_cancels_the_loser() {
     let loser = stoppable(tx, "loser");
     assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let winner = fake
-        .block_on(spawn(race(
+        .block_on(spawn_local(race(
             async move { loser.await.map(|()| "loser finished") },
-            async { run_blocking(|| "winner").await },
+            async { spawn_blocking(|| "winner").await },
         )))
         .unwrap()
         .unwrap();
@@ -98,7 +99,7 @@ fn timeout_cancels_the_job_and_says_it_timed_out() {
     let slow = stoppable(tx, "slow");
     assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let outcome = fake
-        .block_on(spawn(timeout(Duration::from_millis(50), slow)))
+        .block_on(spawn_local(timeout(Duration::from_millis(50), slow)))
         .unwrap();
     assert_eq!(outcome.unwrap_err(), TimedOut(Duration::from_millis(50)));
     assert_eq!(stopped(&events), Ok("slow"));
@@ -112,8 +113,9 @@ fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
     let sibling = stoppable(tx, "sibling");
     assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     let err = fake
-        .block_on(spawn(async move {
-            let failing = try_run_blocking(|| -> anyhow::Result<()> { Err(anyhow!("disk full")) });
+        .block_on(spawn_local(async move {
+            let failing =
+                spawn_blocking_fallible(|| -> anyhow::Result<()> { Err(anyhow!("disk full")) });
             futures::try_join!(sibling, failing).map(|_| ())
         }))
         .unwrap()
@@ -121,7 +123,7 @@ fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
     assert_eq!(stopped(&events), Ok("sibling"));
     assert!(format!("{err:#}").ends_with("disk full"), "{err:#}");
     assert!(
-        !is_cancelled(&err),
+        !is_cancelled(&err.into()),
         "the failure, not the cancellation, surfaces"
     );
 }
@@ -131,7 +133,7 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
     let fake = FakeLoop::new();
     let (tx, _stopped) = mpsc::channel();
     let err = fake
-        .block_on(spawn(async move {
+        .block_on(spawn_local(async move {
             let job = stoppable(tx, "job");
             sleep(Duration::from_millis(5)).await;
             job.cancel();
@@ -139,9 +141,8 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
         }))
         .unwrap()
         .unwrap_err();
-    let job_error = err.downcast_ref::<JobError>().expect("a JobError");
-    assert!(job_error.is_cancelled() && !job_error.is_panic(), "{err:#}");
-    assert!(is_cancelled(&err));
+    assert!(err.is_cancelled() && !err.is_panic(), "{err}");
+    assert!(is_cancelled(&err.into()), "seen through anyhow too");
 }
 
 #[test]
@@ -150,7 +151,7 @@ fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     let runtime = fake.install(Runtime::builder().shutdown_wait(Duration::from_secs(2)));
     let (tx, events) = mpsc::channel();
     let scope = Scope::new();
-    scope.spawn(async move {
+    scope.spawn_local(async move {
         stoppable(tx, "stopped").await?;
         Ok(())
     });
@@ -161,4 +162,87 @@ fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     drop(runtime);
     // The pool's bounded wait ended because the job stopped, not because the bound ran out.
     assert_eq!(events.try_recv(), Ok("stopped"));
+}
+
+/// A blocking job that says "started", works for `for_ms` without ever checking a token, then
+/// sets `ended`.
+fn uninterruptible(
+    events: mpsc::Sender<&'static str>,
+    ended: Arc<AtomicBool>,
+    for_ms: u64,
+) -> impl std::future::Future<Output = ()> {
+    let job = spawn_blocking(move || {
+        let _ = events.send("started");
+        std::thread::sleep(Duration::from_millis(for_ms));
+        ended.store(true, Ordering::SeqCst);
+    });
+    async move {
+        let _ = job.await;
+    }
+}
+
+#[test]
+fn cancel_await_resolves_only_after_a_running_blocking_job_has_returned() {
+    let fake = FakeLoop::new();
+    let (tx, events) = mpsc::channel();
+    let ended = Arc::new(AtomicBool::new(false));
+    let task = spawn_local(uninterruptible(tx, Arc::clone(&ended), 100));
+    fake.turn();
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let ended_at_resolve = fake
+        .block_on(spawn_local({
+            let ended = Arc::clone(&ended);
+            async move {
+                assert!(task.cancel().await.is_none(), "cancelled, not finished");
+                ended.load(Ordering::SeqCst)
+            }
+        }))
+        .unwrap();
+    assert!(
+        ended_at_resolve,
+        "cancel().await resolved while the job it dropped was still running"
+    );
+}
+
+#[test]
+fn cancel_await_does_not_wait_for_a_job_still_queued_and_it_never_runs() {
+    // One worker, no reserve: a blocker holds it, so the cancelled coroutine's job stays queued.
+    let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1).reserve_threads(0));
+    let (release, held) = mpsc::channel::<()>();
+    let (started_tx, started) = mpsc::channel();
+    let blocker = spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        held.recv_timeout(BOUND).ok()
+    });
+    started.recv_timeout(BOUND).unwrap();
+    let ran = Arc::new(AtomicBool::new(false));
+    let task = spawn_local({
+        let ran = Arc::clone(&ran);
+        async move { spawn_blocking(move || ran.store(true, Ordering::SeqCst)).await }
+    });
+    fake.turn();
+    let out = fake.block_on(spawn_local(task.cancel())).unwrap();
+    assert!(
+        out.is_none(),
+        "it resolved while the only worker was still held"
+    );
+    release.send(()).unwrap();
+    assert_eq!(fake.block_on(blocker).unwrap(), Some(()));
+    assert!(!ran.load(Ordering::SeqCst), "the queued job never ran");
+}
+
+#[test]
+fn dropping_a_task_cancels_without_waiting_for_its_running_job() {
+    let fake = FakeLoop::new();
+    let (tx, events) = mpsc::channel();
+    let ended = Arc::new(AtomicBool::new(false));
+    let task = spawn_local(uninterruptible(tx, Arc::clone(&ended), 200));
+    fake.turn();
+    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    drop(task);
+    fake.turn();
+    assert!(
+        !ended.load(Ordering::SeqCst),
+        "a plain drop returns at once; the job ends on its own"
+    );
 }

@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use cxx_qt_async_engine::{
-    run_blocking, spawn, stats, testing::FakeLoop, CoroutineError, Runtime, GUI_THREAD_RULE,
+    spawn_blocking, spawn_local, stats, testing::FakeLoop, Runtime, TaskError, GUI_THREAD_RULE,
 };
 use futures::channel::oneshot;
 
@@ -32,8 +32,8 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 fn coroutine_resumes_on_the_loop_thread_after_a_worker_job() {
     let fake = FakeLoop::new();
     let loop_thread = thread::current().id();
-    let handle = spawn(async move {
-        let (job_thread, value) = run_blocking(|| (thread::current().id(), 41 + 1))
+    let handle = spawn_local(async move {
+        let (job_thread, value) = spawn_blocking(|| (thread::current().id(), 41 + 1))
             .await
             .unwrap();
         (job_thread, thread::current().id(), value)
@@ -52,7 +52,7 @@ fn spawn_never_polls_inline_the_first_poll_is_at_the_next_drain() {
     let fake = FakeLoop::new();
     let polled = Rc::new(Cell::new(0));
     let p = polled.clone();
-    spawn(async move { p.set(p.get() + 1) }).detach();
+    spawn_local(async move { p.set(p.get() + 1) }).detach();
     assert_eq!(polled.get(), 0, "not polled by spawn itself");
     assert!(fake.drain_pending(), "spawning asked the loop for a drain");
     assert!(fake.turn());
@@ -70,7 +70,7 @@ fn wakes_from_many_threads_coalesce_into_one_loop_wake() {
         let (tx, rx) = oneshot::channel::<()>();
         senders.push(tx);
         let f = finished.clone();
-        spawn(async move {
+        spawn_local(async move {
             rx.await.unwrap();
             f.set(f.get() + 1);
         })
@@ -112,7 +112,7 @@ fn drain_returns_to_the_loop_when_its_budget_is_spent() {
     let finished = Rc::new(Cell::new(0));
     for _ in 0..total {
         let f = finished.clone();
-        spawn(async move {
+        spawn_local(async move {
             // 250 µs of GUI-thread work without an await.
             let start = Instant::now();
             while start.elapsed() < Duration::from_micros(250) {
@@ -152,8 +152,11 @@ fn panic_off_the_gui_thread(f: impl FnOnce() + Send + 'static) -> String {
 
 #[test]
 fn spawn_off_the_gui_thread_panics_naming_the_rule() {
-    let message = panic_off_the_gui_thread(|| spawn(async {}).detach());
-    assert!(message.contains("spawn() called on thread"), "{message}");
+    let message = panic_off_the_gui_thread(|| spawn_local(async {}).detach());
+    assert!(
+        message.contains("spawn_local() called on thread"),
+        "{message}"
+    );
     assert!(message.contains(GUI_THREAD_RULE), "{message}");
 }
 
@@ -162,9 +165,9 @@ fn a_drain_from_inside_a_coroutine_panics_naming_the_rule() {
     let fake = FakeLoop::new_uninstalled();
     let runtime = fake.install(Runtime::builder());
     let drainer = runtime.drainer();
-    let outcome = fake.block_on(spawn(async move { drainer.drain() }));
+    let outcome = fake.block_on(spawn_local(async move { drainer.drain() }));
     match outcome {
-        Err(CoroutineError::Panicked { message, .. }) => {
+        Err(TaskError::Panicked { message, .. }) => {
             assert!(message.contains("drains never nest"), "{message}");
             assert!(message.contains(GUI_THREAD_RULE), "{message}");
         }
@@ -180,7 +183,7 @@ fn dropping_a_coroutine_handle_cancels_it_at_its_suspension_point() {
     let drops = Rc::new(Cell::new(0));
     let (p, d) = (polls.clone(), drops.clone());
     let (_tx, rx) = oneshot::channel::<()>();
-    let handle = spawn(async move {
+    let handle = spawn_local(async move {
         let _guard = DropCounter(d);
         p.set(p.get() + 1);
         let _ = rx.await; // never sent
@@ -198,13 +201,13 @@ fn dropping_a_coroutine_handle_cancels_it_at_its_suspension_point() {
 #[test]
 fn coroutine_panic_is_contained_and_the_executor_carries_on() {
     let fake = FakeLoop::new();
-    let bad = spawn(async {
+    let bad = spawn_local(async {
         let v: Vec<u8> = Vec::new();
         v[usize::from(v.is_empty()) + 1]
     });
-    let good = spawn(async { "still here" });
+    let good = spawn_local(async { "still here" });
     match fake.block_on(bad) {
-        Err(CoroutineError::Panicked { message, location }) => {
+        Err(TaskError::Panicked { message, location }) => {
             assert!(message.contains("index out of bounds"), "{message}");
             assert!(
                 location
@@ -224,8 +227,8 @@ fn detached_coroutine_runs_to_completion_without_its_handle() {
     let fake = FakeLoop::new();
     let done = Rc::new(Cell::new(false));
     let d = done.clone();
-    spawn(async move {
-        run_blocking(|| thread::sleep(Duration::from_millis(2)))
+    spawn_local(async move {
+        spawn_blocking(|| thread::sleep(Duration::from_millis(2)))
             .await
             .unwrap();
         d.set(true);
@@ -238,10 +241,12 @@ fn detached_coroutine_runs_to_completion_without_its_handle() {
 fn joining_many_finished_handles_yields_between_batches() {
     // A budget no drain here can spend (even under miri): this test is about the coop budget.
     let fake = FakeLoop::with_runtime(Runtime::builder().drain_budget(Duration::from_secs(60)));
-    let handles: Vec<_> = (0..1000u32).map(|i| spawn(async move { i })).collect();
+    let handles: Vec<_> = (0..1000u32)
+        .map(|i| spawn_local(async move { i }))
+        .collect();
     assert!(fake.turn(), "all 1000 finish in the first drain");
     assert!(handles.iter().all(|h| h.is_finished()));
-    let joiner = spawn(async move {
+    let joiner = spawn_local(async move {
         let mut sum = 0u64;
         for handle in handles {
             sum += u64::from(handle.await.unwrap());
@@ -262,7 +267,7 @@ fn yield_now_lets_a_long_stretch_of_gui_work_return_to_the_loop_between_chunks()
     let fake = FakeLoop::new();
     let before = stats().drains;
     let chunks = fake
-        .block_on(spawn(async {
+        .block_on(spawn_local(async {
             let mut chunks = 0u32;
             for _ in 0..20 {
                 // About 2 ms of GUI-thread work per chunk, more than a drain's 1 ms budget.
@@ -306,7 +311,7 @@ fn a_drain_that_unwinds_leaves_the_executor_working() {
         .is_pending());
     thread::sleep(Duration::from_millis(60));
     // Work is queued (the latch is armed) when the drain unwinds.
-    let queued = spawn(async { "queued before the unwind" });
+    let queued = spawn_local(async { "queued before the unwind" });
     let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         fake.turn();
     }));
@@ -315,7 +320,7 @@ fn a_drain_that_unwinds_leaves_the_executor_working() {
         "the drain unwound through the waker's panic"
     );
     // The executor still drains and its timers still fire.
-    let slept = fake.block_on(spawn(async {
+    let slept = fake.block_on(spawn_local(async {
         cxx_qt_async_engine::sleep(Duration::from_millis(5)).await;
         "slept"
     }));
@@ -341,7 +346,7 @@ fn a_coroutine_woken_off_the_gui_thread_after_shutdown_is_never_dropped_there() 
     let (tx, rx) = oneshot::channel::<()>();
     let guard = WhereDropped(dropped_on.clone());
     // A !Send coroutine (it holds an Rc) parked on a channel whose sender another thread has.
-    spawn(async move {
+    spawn_local(async move {
         let _guard = guard;
         let _not_send = Rc::new(());
         let _ = rx.await;
@@ -368,14 +373,14 @@ fn awaiting_cancel_resolves_after_the_coroutine_is_dropped() {
     let drops = Rc::new(Cell::new(0));
     let counter = DropCounter(drops.clone());
     let (_keep_open, never) = oneshot::channel::<()>();
-    let waiting = spawn(async move {
+    let waiting = spawn_local(async move {
         let _counter = counter;
         let _ = never.await;
     });
     assert!(fake.turn(), "the coroutine ran to its await");
     let seen = drops.clone();
     let (output, drops_when_resolved) = fake
-        .block_on(spawn(async move {
+        .block_on(spawn_local(async move {
             let output = waiting.cancel().await;
             (output, seen.get())
         }))
@@ -387,7 +392,7 @@ fn awaiting_cancel_resolves_after_the_coroutine_is_dropped() {
 #[test]
 fn awaiting_cancel_of_a_finished_coroutine_gives_its_output() {
     let fake = FakeLoop::new();
-    let done = spawn(async { 7 });
+    let done = spawn_local(async { 7 });
     fake.run_until(|| done.is_finished()).unwrap();
     let output = fake.block_on(done.cancel());
     assert!(matches!(output, Some(Ok(7))), "{output:?}");

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 use cxx_qt_async_engine::{
-    is_cancelled, run_blocking, spawn, testing::FakeLoop, try_run_blocking, worker_backtrace,
-    JobError, Runtime,
+    is_cancelled, spawn_blocking, spawn_blocking_fallible, spawn_local, testing::FakeLoop,
+    worker_backtrace, JobError, Runtime,
 };
 
 #[inline(never)]
@@ -22,10 +22,10 @@ fn job_panic_becomes_an_error_with_message_location_and_worker_backtrace() {
     let fake = FakeLoop::new();
     let (err, line) = fake.block_on(async {
         let line = line!() + 1; // the next line is the call site
-        let result = run_blocking(exploding_job).await;
+        let result = spawn_blocking(exploding_job).await;
         (result.unwrap_err(), line)
     });
-    let job_error = err.downcast_ref::<JobError>().expect("a JobError");
+    let job_error = &err;
     match job_error {
         JobError::Panicked {
             message, location, ..
@@ -40,14 +40,15 @@ fn job_panic_becomes_an_error_with_message_location_and_worker_backtrace() {
         .thread()
         .unwrap()
         .starts_with("cxx-qt-async-worker-"));
-    let trace = worker_backtrace(&err)
+    let trace = err
+        .worker_backtrace()
         .expect("a worker backtrace")
         .to_string();
     assert!(
         trace.contains("exploding_job"),
         "captured inside the job:\n{trace}"
     );
-    let text = format!("{err:#}");
+    let text = format!("{err}");
     assert!(text.contains("panicked on cxx-qt-async-worker-"), "{text}");
     assert!(text.contains("the job exploded"), "{text}");
 }
@@ -57,11 +58,11 @@ fn job_error_keeps_its_chain_a_worker_backtrace_and_the_await_site() {
     let fake = FakeLoop::new();
     let (err, line) = fake.block_on(async {
         let line = line!() + 1; // the next line is the call site
-        let result = try_run_blocking(|| -> anyhow::Result<()> {
+        let result = spawn_blocking_fallible(|| -> anyhow::Result<()> {
             Err(anyhow!("disk on fire")).context("saving the report")
         })
         .await;
-        (result.unwrap_err(), line)
+        (anyhow::Error::from(result.unwrap_err()), line)
     });
     let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
     assert_eq!(chain.len(), 3, "{chain:?}");
@@ -82,11 +83,11 @@ fn job_error_keeps_its_chain_a_worker_backtrace_and_the_await_site() {
 fn job_error_still_downcasts_to_the_jobs_own_error_type() {
     let fake = FakeLoop::new();
     let err = fake
-        .block_on(try_run_blocking(|| {
+        .block_on(spawn_blocking_fallible(|| {
             std::fs::read("/no/such/dir/file").context("reading input")
         }))
         .unwrap_err();
-    let io = err.downcast_ref::<std::io::Error>().expect("the io::Error");
+    let io = err.failure_as::<std::io::Error>().expect("the io::Error");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 }
 
@@ -97,17 +98,17 @@ fn dropping_the_awaiting_coroutine_means_a_queued_job_never_runs() {
     let (release, blocked) = mpsc::channel::<()>();
     let ran = Arc::new(AtomicUsize::new(0));
     // The only worker is busy until released...
-    let blocker = spawn(run_blocking(move || blocked.recv().unwrap()));
+    let blocker = spawn_local(spawn_blocking(move || blocked.recv().unwrap()));
     let r = ran.clone();
     // ...so this job waits in the queue.
-    let waiting = spawn(run_blocking(move || r.fetch_add(1, Ordering::SeqCst)));
+    let waiting = spawn_local(spawn_blocking(move || r.fetch_add(1, Ordering::SeqCst)));
     fake.turn();
     drop(waiting);
     fake.turn();
     release.send(()).unwrap();
     fake.block_on(blocker).unwrap().unwrap();
     // FIFO: a job submitted now runs after the cancelled one would have.
-    fake.block_on(run_blocking(|| ())).unwrap();
+    fake.block_on(spawn_blocking(|| ())).unwrap();
     assert_eq!(ran.load(Ordering::SeqCst), 0, "the cancelled job never ran");
 }
 
@@ -122,20 +123,18 @@ fn runtime_shutdown_cancels_queued_jobs_with_a_distinguishable_error() {
     );
     let (release, blocked) = mpsc::channel::<()>();
     let (started_tx, started) = mpsc::channel::<()>();
-    let busy = run_blocking(move || {
+    let busy = spawn_blocking(move || {
         started_tx.send(()).unwrap();
         blocked.recv().unwrap()
     });
-    let queued = run_blocking(|| "never");
+    let queued = spawn_blocking(|| "never");
     // The only worker is inside `busy`, so `queued` is certainly still queued at shutdown.
     started.recv().unwrap();
     drop(runtime);
     let _ = release.send(());
     drop(busy);
     let err = futures::executor::block_on(queued).unwrap_err();
-    assert!(is_cancelled(&err), "{err:#}");
-    let job_error = err.downcast_ref::<JobError>().unwrap();
-    assert!(job_error.is_cancelled() && !job_error.is_panic());
+    assert!(err.is_cancelled() && !err.is_panic());
     assert!(format!("{err}").ends_with("was cancelled"), "{err}");
 }
 
@@ -149,7 +148,7 @@ fn pool_runs_jobs_in_parallel_up_to_its_bound() {
     let mut handles = Vec::new();
     for i in 0..8 {
         let (running, peak, barrier) = (running.clone(), peak.clone(), barrier.clone());
-        handles.push(spawn(run_blocking(move || {
+        handles.push(spawn_local(spawn_blocking(move || {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
             if i < 2 {
@@ -177,12 +176,12 @@ fn jobs_started_before_one_await_run_in_parallel_and_join() {
     let barrier = Arc::new(Barrier::new(2));
     let (b1, b2) = (barrier.clone(), barrier);
     let sum = fake
-        .block_on(spawn(async move {
-            let first = run_blocking(move || {
+        .block_on(spawn_local(async move {
+            let first = spawn_blocking(move || {
                 b1.wait();
                 1
             });
-            let second = run_blocking(move || {
+            let second = spawn_blocking(move || {
                 b2.wait();
                 2
             });
@@ -204,7 +203,7 @@ fn a_quick_job_does_not_wait_for_long_jobs_that_hold_every_worker() {
     let long: Vec<_> = (0..2)
         .map(|_| {
             let (blocked, started_tx) = (blocked.clone(), started_tx.clone());
-            run_blocking(move || {
+            spawn_blocking(move || {
                 started_tx.send(()).unwrap();
                 let _ = blocked.lock().unwrap().recv();
             })
@@ -214,7 +213,7 @@ fn a_quick_job_does_not_wait_for_long_jobs_that_hold_every_worker() {
     started.recv().unwrap();
     // A reserve worker takes the quick job: it finishes while both long ones still run (with
     // the strict bound it would wait for them, and block_on would time out).
-    let name = fake.block_on(run_blocking(|| {
+    let name = fake.block_on(spawn_blocking(|| {
         std::thread::current().name().unwrap_or("").to_owned()
     }));
     assert!(name.unwrap().starts_with("cxx-qt-async-reserve-"));
@@ -229,16 +228,16 @@ fn without_reserve_threads_a_quick_job_waits_for_a_worker() {
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1).reserve_threads(0));
     let (release, blocked) = mpsc::channel::<()>();
     let (started_tx, started) = mpsc::channel::<()>();
-    let long = run_blocking(move || {
+    let long = spawn_blocking(move || {
         started_tx.send(()).unwrap();
         let _ = blocked.recv();
     });
     started.recv().unwrap();
-    let quick = spawn(run_blocking(|| ()));
+    let quick = spawn_local(spawn_blocking(|| ()));
     // Ten times the starvation delay: still queued.
-    let _ = fake.try_block_on(spawn(cxx_qt_async_engine::sleep(Duration::from_millis(
-        200,
-    ))));
+    let _ = fake.try_block_on(spawn_local(cxx_qt_async_engine::sleep(
+        Duration::from_millis(200),
+    )));
     assert!(
         !quick.is_finished(),
         "the quick job waited for the only worker"
@@ -265,7 +264,7 @@ fn own_nice() -> i32 {
 fn workers_run_ten_nice_levels_below_the_gui_thread() {
     let fake = FakeLoop::new();
     let gui = own_nice();
-    let worker = fake.block_on(run_blocking(own_nice)).unwrap();
+    let worker = fake.block_on(spawn_blocking(own_nice)).unwrap();
     assert_eq!(worker, (gui + 10).min(19), "the GUI thread is at {gui}");
     assert_eq!(own_nice(), gui, "the GUI thread keeps its own");
 }
@@ -275,5 +274,5 @@ fn workers_run_ten_nice_levels_below_the_gui_thread() {
 fn worker_nice_zero_keeps_the_gui_threads_priority() {
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_nice(0));
     let gui = own_nice();
-    assert_eq!(fake.block_on(run_blocking(own_nice)).unwrap(), gui);
+    assert_eq!(fake.block_on(spawn_blocking(own_nice)).unwrap(), gui);
 }

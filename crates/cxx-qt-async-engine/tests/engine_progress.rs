@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{progress, run_blocking, spawn, testing::FakeLoop, FRAME_INTERVAL};
+use cxx_qt_async_engine::{
+    progress, spawn_blocking, spawn_local, testing::FakeLoop, FRAME_INTERVAL,
+};
 use futures::StreamExt;
 
 #[test]
@@ -13,8 +15,8 @@ fn progress_flood_is_coalesced_to_frame_rate() {
     let wakes_before = fake.wakes();
     let started = Instant::now();
     let (reports, seen) = fake
-        .block_on(spawn(async move {
-            let job = run_blocking(move || {
+        .block_on(spawn_local(async move {
+            let job = spawn_blocking(move || {
                 let until = Instant::now() + Duration::from_millis(200);
                 let mut i = 0u64;
                 while Instant::now() < until {
@@ -54,8 +56,8 @@ fn watch_ends_when_the_job_drops_its_reporter() {
     let fake = FakeLoop::new();
     let (reporter, watch) = progress::<u8>();
     let seen = fake
-        .block_on(spawn(async move {
-            let job = run_blocking(move || drop(reporter));
+        .block_on(spawn_local(async move {
+            let job = spawn_blocking(move || drop(reporter));
             let (_, seen) = futures::join!(job, watch.collect::<Vec<u8>>());
             seen
         }))

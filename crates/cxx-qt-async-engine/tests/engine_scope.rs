@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::{mpsc, Mutex};
 
 use anyhow::anyhow;
-use cxx_qt_async_engine::{run_blocking, set_report_hook, stats, testing::FakeLoop, Scope};
+use cxx_qt_async_engine::{set_report_hook, spawn_blocking, stats, testing::FakeLoop, Scope};
 
 static REPORTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -37,10 +37,10 @@ fn owner_destroyed_while_suspended_drops_the_coroutine_without_resuming_it() {
         Rc::new(Cell::new(0)),
     );
     let (p, r, d) = (polled.clone(), resumed.clone(), dropped.clone());
-    scope.spawn(async move {
+    scope.spawn_local(async move {
         let _guard = DropCounter(d);
         p.set(p.get() + 1);
-        run_blocking(move || blocked.recv().unwrap()).await?;
+        spawn_blocking(move || blocked.recv().unwrap()).await?;
         r.set(r.get() + 1); // would touch the (destroyed) owner
         Ok(())
     });
@@ -51,7 +51,7 @@ fn owner_destroyed_while_suspended_drops_the_coroutine_without_resuming_it() {
     release.send(()).unwrap(); // the job finishes anyway
     fake.run_until(|| dropped.get() == 1).unwrap();
     // Give a resumption every chance to happen: one more full job round trip.
-    fake.block_on(run_blocking(|| ())).unwrap();
+    fake.block_on(spawn_blocking(|| ())).unwrap();
     assert_eq!(resumed.get(), 0, "the coroutine never ran past its await");
     assert_eq!(polled.get(), 1);
 }
@@ -61,8 +61,8 @@ fn finished_coroutines_leave_their_scope() {
     let fake = FakeLoop::new();
     let scope = Scope::new();
     for _ in 0..3 {
-        scope.spawn(async {
-            run_blocking(|| ()).await?;
+        scope.spawn_local(async {
+            spawn_blocking(|| ()).await?;
             Ok(())
         });
     }
@@ -77,7 +77,7 @@ fn failed_owned_coroutine_is_reported_with_its_spawn_site_and_chain() {
     let fake = FakeLoop::new();
     let scope = Scope::new();
     let line = line!() + 1; // the next line is the call site
-    scope.spawn(async { Err(anyhow!("inner cause")).map_err(|e| e.context("outer step")) });
+    scope.spawn_local(async { Err(anyhow!("inner cause")).map_err(|e| e.context("outer step")) });
     let site = format!("coroutine spawned at {}:{line}:", file!());
     fake.run_until(|| reported(&site)).unwrap();
     assert!(
@@ -93,10 +93,10 @@ fn panicking_owned_coroutine_is_reported_and_its_siblings_carry_on() {
     let fake = FakeLoop::new();
     let scope = Scope::new();
     let done = Rc::new(Cell::new(false));
-    scope.spawn(async { panic!("owned coroutine blew up") });
+    scope.spawn_local(async { panic!("owned coroutine blew up") });
     let d = done.clone();
-    scope.spawn(async move {
-        run_blocking(|| ()).await?;
+    scope.spawn_local(async move {
+        spawn_blocking(|| ()).await?;
         d.set(true);
         Ok(())
     });

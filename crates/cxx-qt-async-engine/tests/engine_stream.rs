@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cxx_qt_async_engine::{run_stream, sleep, spawn, testing::FakeLoop};
+use cxx_qt_async_engine::{sleep, spawn_local, spawn_stream, testing::FakeLoop};
 use futures::StreamExt;
 
 #[test]
@@ -16,8 +16,8 @@ fn fast_worker_waits_for_a_slow_consumer() {
     let sent_in_job = sent.clone();
     let sent_seen = sent.clone();
     let (received, max_ahead) = fake
-        .block_on(spawn(async move {
-            let mut items = run_stream(capacity, move |tx| {
+        .block_on(spawn_local(async move {
+            let mut items = spawn_stream(capacity, move |tx| {
                 for i in 0..50usize {
                     tx.send(i)?;
                     sent_in_job.fetch_add(1, Ordering::SeqCst);
@@ -54,8 +54,8 @@ fn dropping_the_stream_stops_the_producer() {
     let sent = Arc::new(AtomicUsize::new(0));
     let sent_in_job = sent.clone();
     let (stopped_tx, stopped) = std::sync::mpsc::channel();
-    fake.block_on(spawn(async move {
-        let mut items = run_stream(2, move |tx| {
+    fake.block_on(spawn_local(async move {
+        let mut items = spawn_stream(2, move |tx| {
             let outcome = (0..).try_for_each(|i: u64| {
                 tx.send(i)?;
                 sent_in_job.fetch_add(1, Ordering::SeqCst);
@@ -107,7 +107,7 @@ fn a_full_stream_cannot_hold_one_poll_beyond_the_cooperative_budget() {
     let counter = taken.clone();
     let consumer = async move {
         // A buffer far larger than the budget, filled before the consumer starts.
-        let mut items = run_stream(total, move |tx| {
+        let mut items = spawn_stream(total, move |tx| {
             for i in 0..total {
                 tx.send(i)?;
             }
@@ -123,7 +123,7 @@ fn a_full_stream_cannot_hold_one_poll_beyond_the_cooperative_budget() {
         received
     };
     let received = fake
-        .block_on(spawn(PerPoll {
+        .block_on(spawn_local(PerPoll {
             future: Box::pin(consumer),
             taken,
             most: most.clone(),
@@ -141,8 +141,8 @@ fn a_full_stream_cannot_hold_one_poll_beyond_the_cooperative_budget() {
 fn finish_before_the_end_stops_a_producer_blocked_on_a_full_buffer() {
     let fake = FakeLoop::new();
     let outcome = fake
-        .block_on(spawn(async {
-            let mut items = run_stream(2, |tx| {
+        .block_on(spawn_local(async {
+            let mut items = spawn_stream(2, |tx| {
                 for i in 0u64.. {
                     tx.send(i)?; // blocks while the buffer is full
                 }
@@ -155,10 +155,7 @@ fn finish_before_the_end_stops_a_producer_blocked_on_a_full_buffer() {
         .unwrap();
     let result = outcome.expect("finish() returned instead of hanging");
     let err = result.expect_err("the producer was stopped, not finished");
-    assert!(
-        cxx_qt_async_engine::is_cancelled(&err),
-        "it stopped as cancelled: {err:#}"
-    );
+    assert!(err.is_cancelled(), "it stopped as cancelled: {err}");
 }
 
 #[test]
@@ -166,8 +163,8 @@ fn cancel_stops_a_producer_blocked_on_a_full_buffer() {
     let fake = FakeLoop::new();
     let (stopped_tx, stopped) = std::sync::mpsc::channel();
     let rest = fake
-        .block_on(spawn(async move {
-            let mut items = run_stream(2, move |tx| {
+        .block_on(spawn_local(async move {
+            let mut items = spawn_stream(2, move |tx| {
                 let outcome = (0u64..).try_for_each(|i| tx.send(i));
                 let _ = stopped_tx.send(outcome.is_err());
                 Ok(())

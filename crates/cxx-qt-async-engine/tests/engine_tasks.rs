@@ -5,8 +5,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use cxx_qt_async_engine::{
-    run_blocking, sleep, slow_polls, spawn, stats, tasks, testing::FakeLoop, Scope, TaskInfo,
-    TaskState,
+    sleep, slow_polls, spawn_blocking, spawn_local, stats, tasks, testing::FakeLoop, Scope,
+    TaskInfo, TaskState,
 };
 
 fn find<'a>(list: &'a [TaskInfo], label: &str) -> &'a TaskInfo {
@@ -20,11 +20,11 @@ fn task_list_shows_label_owner_and_what_each_coroutine_awaits() {
     let fake = FakeLoop::new();
     let window = Scope::with_owner("MainWindow #1");
     let (release, blocked) = mpsc::channel::<()>();
-    window.spawn_labeled("hash a file", async move {
-        run_blocking(move || blocked.recv().unwrap()).await?;
+    window.spawn_local_labeled("hash a file", async move {
+        spawn_blocking(move || blocked.recv().unwrap()).await?;
         Ok(())
     });
-    window.spawn_labeled("autosave", async {
+    window.spawn_local_labeled("autosave", async {
         sleep(Duration::from_secs(60)).await;
         Ok(())
     });
@@ -50,7 +50,7 @@ fn task_list_shows_label_owner_and_what_each_coroutine_awaits() {
 #[test]
 fn finished_coroutine_leaves_the_task_list() {
     let fake = FakeLoop::new();
-    let handle = spawn(async { run_blocking(|| 7).await.unwrap() });
+    let handle = spawn_local(async { spawn_blocking(|| 7).await.unwrap() });
     assert_eq!(tasks().len(), 1);
     assert_eq!(fake.block_on(handle).unwrap(), 7);
     assert!(tasks().is_empty(), "{:#?}", tasks());
@@ -62,7 +62,7 @@ fn destroying_the_owner_removes_its_tasks_and_keeps_the_others() {
     let dialog = Scope::with_owner("Dialog");
     let window = Scope::with_owner("Window");
     for scope in [&dialog, &window] {
-        scope.spawn(async {
+        scope.spawn_local(async {
             sleep(Duration::from_secs(60)).await;
             Ok(())
         });
@@ -80,7 +80,7 @@ fn destroying_the_owner_removes_its_tasks_and_keeps_the_others() {
 fn snapshot_taken_inside_a_coroutine_shows_it_running() {
     let fake = FakeLoop::new();
     let seen = fake
-        .block_on(spawn(async {
+        .block_on(spawn_local(async {
             let me = tasks();
             (me.len(), me[0].state, me[0].owner.clone())
         }))
@@ -92,7 +92,7 @@ fn snapshot_taken_inside_a_coroutine_shows_it_running() {
 fn free_coroutine_is_labelled_by_its_spawn_site() {
     let fake = FakeLoop::new();
     let line = line!() + 1;
-    let handle = spawn(sleep(Duration::from_secs(60)));
+    let handle = spawn_local(sleep(Duration::from_secs(60)));
     fake.turn();
     let list = tasks();
     assert_eq!(list[0].label, format!("{}:{line}", file!()));
@@ -111,9 +111,9 @@ fn free_coroutine_is_labelled_by_its_spawn_site() {
 fn a_coroutine_that_blocks_the_thread_for_30_ms_is_named_as_a_slow_poll() {
     let fake = FakeLoop::new(); // default threshold: 8 ms
     let window = Scope::with_owner("MainWindow");
-    window.spawn_labeled("quick", async { Ok(()) });
+    window.spawn_local_labeled("quick", async { Ok(()) });
     let line = line!() + 1;
-    window.spawn_labeled("blocking load", async {
+    window.spawn_local_labeled("blocking load", async {
         std::thread::sleep(Duration::from_millis(30)); // a bug: blocking on the GUI thread
         Ok(())
     });

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cxx_qt_async_engine::{sleep, spawn, stats, testing::FakeLoop};
+use cxx_qt_async_engine::{sleep, spawn_local, stats, testing::FakeLoop};
 
 fn thread_count() -> usize {
     let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
@@ -23,10 +23,10 @@ fn a_thousand_sleeping_coroutines_start_no_thread() {
     let fake = FakeLoop::new();
     // A first coroutine: with the `tokio` feature, the runtime starts tokio's threads once,
     // at the first drain; those are not per timer.
-    fake.block_on(spawn(async {})).unwrap();
+    fake.block_on(spawn_local(async {})).unwrap();
     let before = thread_count();
     let handles: Vec<_> = (0..1000u64)
-        .map(|i| spawn(sleep(Duration::from_millis(5 + i % 20))))
+        .map(|i| spawn_local(sleep(Duration::from_millis(5 + i % 20))))
         .collect();
     // Every coroutine still alive is waiting on its own timer.
     fake.run_until(|| stats().pending_timers == stats().live_coroutines)

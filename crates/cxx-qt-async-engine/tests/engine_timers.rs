@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{interval, sleep, sleep_until, spawn, stats, testing::FakeLoop};
+use cxx_qt_async_engine::{interval, sleep, sleep_until, spawn_local, stats, testing::FakeLoop};
 use futures::StreamExt;
 
 #[test]
@@ -15,7 +15,7 @@ fn sleep_resumes_on_the_loop_thread_no_earlier_than_its_deadline() {
     let started = Instant::now();
     let loop_thread = thread::current().id();
     let resumed_on = fake
-        .block_on(spawn(async {
+        .block_on(spawn_local(async {
             sleep(Duration::from_millis(30)).await;
             thread::current().id()
         }))
@@ -27,7 +27,7 @@ fn sleep_resumes_on_the_loop_thread_no_earlier_than_its_deadline() {
 #[test]
 fn dropping_a_sleeping_coroutine_removes_its_timer() {
     let fake = FakeLoop::new();
-    let handle = spawn(sleep(Duration::from_secs(3600)));
+    let handle = spawn_local(sleep(Duration::from_secs(3600)));
     fake.turn();
     assert_eq!(stats().pending_timers, 1);
     drop(handle);
@@ -51,7 +51,7 @@ fn sleeps_fire_in_deadline_order() {
         .into_iter()
         .map(|ms| {
             let order = order.clone();
-            spawn(async move {
+            spawn_local(async move {
                 sleep_until(start + Duration::from_millis(ms)).await;
                 order.borrow_mut().push(ms);
             })
@@ -71,7 +71,7 @@ fn interval_skips_missed_ticks_instead_of_bursting() {
     let ticks = Rc::new(RefCell::new(Vec::<Instant>::new()));
     let stall_end = Rc::new(RefCell::new(None::<Instant>));
     let (t, end) = (ticks.clone(), stall_end.clone());
-    let handle = spawn(async move {
+    let handle = spawn_local(async move {
         let mut every = interval(period);
         while let Some(at) = every.next().await {
             t.borrow_mut().push(at);
@@ -113,7 +113,7 @@ fn shutdown_drops_detached_coroutines_parked_on_a_timer() {
     let fake = FakeLoop::new();
     for _ in 0..3 {
         let guard = Dropped(drops.clone());
-        spawn(async move {
+        spawn_local(async move {
             let _guard = guard;
             sleep(Duration::from_secs(3600)).await;
         })
@@ -135,11 +135,13 @@ fn lag_meter_sees_a_blocked_loop() {
     use cxx_qt_async_engine::LagMeter;
     let fake = FakeLoop::new();
     let meter = LagMeter::start(Duration::from_millis(2), 1000);
-    fake.block_on(spawn(sleep(Duration::from_millis(20))))
+    fake.block_on(spawn_local(sleep(Duration::from_millis(20))))
         .unwrap();
     // Block the GUI thread for 30 ms inside a coroutine, then let the meter tick again.
-    fake.block_on(spawn(async { thread::sleep(Duration::from_millis(30)) }))
-        .unwrap();
+    fake.block_on(spawn_local(async {
+        thread::sleep(Duration::from_millis(30))
+    }))
+    .unwrap();
     let before = meter.snapshot().samples;
     fake.run_until(|| meter.snapshot().samples > before)
         .unwrap();
@@ -151,7 +153,7 @@ fn lag_meter_sees_a_blocked_loop() {
 fn virtual_time_completes_an_hour_long_sleep_at_once() {
     let fake = FakeLoop::new();
     let started = Instant::now();
-    let nap = spawn(async {
+    let nap = spawn_local(async {
         sleep(Duration::from_secs(3600)).await;
         "rested"
     });
@@ -174,7 +176,7 @@ fn virtual_time_gives_an_interval_one_tick_per_period_advanced() {
     let fake = FakeLoop::new();
     let ticks = Rc::new(RefCell::new(0u32));
     let seen = ticks.clone();
-    let _ticking = spawn(async move {
+    let _ticking = spawn_local(async move {
         let mut every = interval(Duration::from_secs(60));
         while every.next().await.is_some() {
             *seen.borrow_mut() += 1;
@@ -193,7 +195,7 @@ fn virtual_time_expires_a_timeout_without_waiting_for_it() {
     use cxx_qt_async_engine::{timeout, TimedOut};
     let fake = FakeLoop::new();
     let started = Instant::now();
-    let waiting = spawn(timeout(
+    let waiting = spawn_local(timeout(
         Duration::from_secs(600),
         std::future::pending::<()>(),
     ));

@@ -4,13 +4,12 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{
-    is_cancelled, spawn, stats, testing::FakeLoop, tokio as rt, JobError, Runtime,
-};
+use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop, tokio as rt, Runtime};
 use tokio::io::AsyncReadExt as _;
 
 /// A server for one connection: sends `greeting`, then reports on `events` when it accepted
@@ -48,7 +47,7 @@ fn a_tokio_future_awaited_directly_resumes_on_the_gui_thread() {
     let fake = FakeLoop::new();
     let (addr, _events) = one_connection_server(b"hello");
     let gui = thread::current().id();
-    let got = fake.block_on(spawn(async move {
+    let got = fake.block_on(spawn_local(async move {
         let mut stream = tokio::net::TcpStream::connect(addr).await?;
         assert_eq!(thread::current().id(), gui, "resumed after connect");
         let mut buf = vec![0u8; 5];
@@ -64,7 +63,7 @@ fn a_tokio_job_runs_off_the_gui_thread_and_resumes_on_it() {
     let fake = FakeLoop::new();
     let gui = thread::current().id();
     let (ran_on, resumed_on) = fake
-        .block_on(spawn(async move {
+        .block_on(spawn_local(async move {
             let ran_on = rt::spawn(async { thread::current().id() }).await?;
             anyhow::Ok((ran_on, thread::current().id()))
         }))
@@ -92,7 +91,7 @@ fn dropping_a_tokio_job_aborts_its_task_and_closes_its_connection() {
 fn dropping_a_coroutine_that_awaits_tokio_io_closes_its_connection() {
     let fake = FakeLoop::new();
     let (addr, events) = one_connection_server(b"");
-    let reader = spawn(wait_for_data(addr));
+    let reader = spawn_local(wait_for_data(addr));
     // The accept is no wake of the loop: turn it while waiting for the server's word.
     let deadline = Instant::now() + Duration::from_secs(10);
     while events.recv_timeout(Duration::from_millis(10)) != Ok("accepted") {
@@ -112,7 +111,7 @@ fn dropping_a_coroutine_that_awaits_tokio_io_closes_its_connection() {
 fn an_aborted_tokio_job_is_a_cancelled_error_naming_its_site() {
     let fake = FakeLoop::new();
     let err = fake
-        .block_on(spawn(async {
+        .block_on(spawn_local(async {
             let line = line!() + 1;
             let job = rt::spawn(std::future::pending::<()>());
             job.abort();
@@ -120,8 +119,8 @@ fn an_aborted_tokio_job_is_a_cancelled_error_naming_its_site() {
         }))
         .unwrap();
     let (err, line) = err;
-    assert!(is_cancelled(&err), "{err:#}");
-    assert_eq!(err.downcast_ref::<JobError>().unwrap().site().line(), line);
+    assert!(err.is_cancelled(), "{err}");
+    assert_eq!(err.site().line(), line);
 }
 
 #[test]
@@ -133,7 +132,7 @@ fn shutdown_with_tokio_tasks_in_flight_ends_within_its_bound() {
             .tokio_worker_threads(2),
     );
     let (addr, events) = one_connection_server(b"");
-    fake.block_on(spawn(async move {
+    fake.block_on(spawn_local(async move {
         // A download stalled on a silent server...
         rt::spawn(wait_for_data(addr)).detach();
         // ...and a task that blocks its tokio thread and ignores cancellation.
@@ -152,5 +151,45 @@ fn shutdown_with_tokio_tasks_in_flight_ends_within_its_bound() {
         events.recv_timeout(Duration::from_secs(30)),
         Ok("closed by the client"),
         "the stalled download's connection was closed by the shutdown"
+    );
+}
+
+#[test]
+fn cancel_await_resolves_after_the_aborted_tokio_task_has_let_go() {
+    let fake = FakeLoop::new();
+    let (started_tx, started) = mpsc::channel();
+    let released = Arc::new(AtomicBool::new(false));
+    struct Holds(Arc<AtomicBool>);
+    impl Drop for Holds {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let holds = Holds(Arc::clone(&released));
+    let task = spawn_local(async move {
+        // A tokio task that blocks its thread for a while before reaching an await point, so
+        // the abort takes effect only then.
+        let _ = rt::spawn(async move {
+            let _holds = holds;
+            started_tx.send(()).unwrap();
+            thread::sleep(Duration::from_millis(100));
+            std::future::pending::<()>().await
+        })
+        .await;
+    });
+    fake.turn();
+    started.recv_timeout(Duration::from_secs(10)).unwrap();
+    let released_at_resolve = fake
+        .block_on(spawn_local({
+            let released = Arc::clone(&released);
+            async move {
+                assert!(task.cancel().await.is_none());
+                released.load(Ordering::SeqCst)
+            }
+        }))
+        .unwrap();
+    assert!(
+        released_at_resolve,
+        "cancel().await resolved before the tokio task's future was dropped"
     );
 }

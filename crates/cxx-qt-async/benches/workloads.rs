@@ -1,6 +1,6 @@
 //! The peer workloads of `../shared/bench/README.md`, on a real Qt event loop (QGuiApplication,
 //! offscreen platform) with the crate's public API exactly as an app uses it: coroutines spawned
-//! on the GUI thread awaiting `run_blocking` jobs.
+//! on the GUI thread awaiting `spawn_blocking` jobs.
 //!
 //! `cargo bench --bench workloads -- hop 20000` and `-- fanout 100000` print one result line;
 //! a failed check prints `FAIL` on stderr and exits with status 3.
@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use std::thread::{self, ThreadId};
 use std::time::Instant;
 
-use cxx_qt_async::engine::{run_blocking, spawn, Coroutine};
+use cxx_qt_async::engine::{spawn_blocking, spawn_local, JobError, Task};
 use cxx_qt_async::QtRuntime;
 use cxx_qt_lib::QGuiApplication;
 
@@ -46,7 +46,7 @@ fn fail(message: &str, i: u64) -> ! {
 }
 
 /// The checks on every completion: right value, resumed on the GUI thread.
-fn check(result: anyhow::Result<u64>, i: u64) {
+fn check(result: Result<u64, JobError>, i: u64) {
     match result {
         Ok(v) if v == i + 1 => {}
         Ok(_) => fail("wrong result", i),
@@ -59,7 +59,7 @@ fn check(result: anyhow::Result<u64>, i: u64) {
 
 /// Untimed: a job reports its thread, which must not be the GUI thread.
 async fn sanity() {
-    let worker = run_blocking(|| thread::current().id())
+    let worker = spawn_blocking(|| thread::current().id())
         .await
         .unwrap_or_else(|e| fail(&format!("sanity job failed: {e:#}"), 0));
     if Some(&worker) == GUI.get() {
@@ -74,7 +74,7 @@ async fn hop(n: u64) {
         if i >= warm {
             stamps.push(Instant::now());
         }
-        check(run_blocking(move || job(i)).await, i);
+        check(spawn_blocking(move || job(i)).await, i);
     }
     stamps.push(Instant::now());
     let iters: Vec<f64> = stamps
@@ -125,7 +125,7 @@ fn start_fanout(n: u64) {
 
 /// One coroutine of the flood.
 async fn fan_task(i: u64, n: u64) {
-    check(run_blocking(move || job(i)).await, i);
+    check(spawn_blocking(move || job(i)).await, i);
     let done = COMPLETED.get() + 1;
     COMPLETED.set(done);
     if done == n {
@@ -147,9 +147,9 @@ extern "C" fn on_tick(_context: *mut c_void) {
     });
     if let Some(n) = start {
         let t0 = Instant::now();
-        let mut handles: Vec<Coroutine<()>> = Vec::with_capacity(n as usize);
+        let mut handles: Vec<Task<()>> = Vec::with_capacity(n as usize);
         for i in 0..n {
-            handles.push(spawn(fan_task(i, n)));
+            handles.push(spawn_local(fan_task(i, n)));
         }
         let ts = Instant::now();
         FANOUT.with(|f| {
@@ -159,7 +159,7 @@ extern "C" fn on_tick(_context: *mut c_void) {
             f.ts = Some(ts);
         });
         // The bench awaits every handle, as an app joining its tasks would.
-        spawn(async move {
+        spawn_local(async move {
             for (i, handle) in handles.into_iter().enumerate() {
                 if let Err(e) = handle.await {
                     fail(&format!("coroutine failed: {e}"), i as u64);
@@ -310,7 +310,7 @@ fn main() {
     let runtime = builder.install();
     GUI.set(thread::current().id()).expect("set once");
     // First polled inside exec(), by the runtime's first drain.
-    spawn(async move {
+    spawn_local(async move {
         sanity().await;
         match workload {
             Workload::Hop => hop(n).await,

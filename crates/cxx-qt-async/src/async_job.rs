@@ -92,7 +92,7 @@ use futures::FutureExt;
 use super::jobs::{prepare, JobContext};
 use super::{OwnsCoroutines, QObjectSpawn};
 use crate::engine::{
-    is_cancelled, run_blocking, sleep_until, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
+    is_cancelled, sleep_until, spawn_blocking, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
 };
 
 /// How many of the newest items a batch carries by default (`itemsPerBatch`): more than a
@@ -234,57 +234,59 @@ impl qobject::AsyncJob {
         tracing::info!(job = %name, kind, ?args, "job started");
         self.as_mut().rust_mut().started = Some(Instant::now());
         let label = name.clone();
-        let id = self.as_mut().spawn_labeled(label, move |this| async move {
-            let ctx = JobContext { this: this.clone() };
-            // A panic in the body (on this thread) fails this job only.
-            let outcome = AssertUnwindSafe(async move { body(ctx).await })
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|payload| Err(panic_error(&*payload)));
-            // A failure's text and backtrace are rendered on a worker: resolving a backtrace's
-            // symbols takes 100 ms and more, which on the GUI thread was a visible freeze.
-            let outcome = match outcome {
-                Ok(text) => Outcome::Done(text),
-                Err(err) if is_cancelled(&err) => Outcome::Cancelled,
-                Err(err) => {
-                    let rendered = run_blocking(move || {
-                        let trace = worker_backtrace(&err).map(ToString::to_string);
-                        (format!("{err:#}"), trace)
-                    })
-                    .await;
-                    match rendered {
-                        Ok((text, trace)) => Outcome::Failed(text, trace),
-                        // Only at shutdown: nobody will read it.
-                        Err(_) => Outcome::Cancelled,
-                    }
-                }
-            };
-            this.with(|mut o| {
-                o.as_mut().rust_mut().current = None;
-                let elapsed_ms = o.elapsed_so_far_ms();
-                let state = match outcome {
-                    Outcome::Done(text) => {
-                        tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
-                        o.as_mut().set_progress(1.0);
-                        o.as_mut().set_result(QString::from(&text));
-                        "done"
-                    }
-                    Outcome::Cancelled => {
-                        tracing::info!(job = %name, elapsed_ms, "job cancelled");
-                        "cancelled"
-                    }
-                    Outcome::Failed(text, trace) => {
-                        tracing::warn!(job = %name, elapsed_ms, "job failed: {text}");
-                        o.as_mut().set_error(QString::from(&text));
-                        o.as_mut()
-                            .set_details(QString::from(trace.as_deref().unwrap_or("")));
-                        "failed"
+        let id = self
+            .as_mut()
+            .spawn_local_labeled(label, move |this| async move {
+                let ctx = JobContext { this: this.clone() };
+                // A panic in the body (on this thread) fails this job only.
+                let outcome = AssertUnwindSafe(async move { body(ctx).await })
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|payload| Err(panic_error(&*payload)));
+                // A failure's text and backtrace are rendered on a worker: resolving a backtrace's
+                // symbols takes 100 ms and more, which on the GUI thread was a visible freeze.
+                let outcome = match outcome {
+                    Ok(text) => Outcome::Done(text),
+                    Err(err) if is_cancelled(&err) => Outcome::Cancelled,
+                    Err(err) => {
+                        let rendered = spawn_blocking(move || {
+                            let trace = worker_backtrace(&err).map(ToString::to_string);
+                            (format!("{err:#}"), trace)
+                        })
+                        .await;
+                        match rendered {
+                            Ok((text, trace)) => Outcome::Failed(text, trace),
+                            // Only at shutdown: nobody will read it.
+                            Err(_) => Outcome::Cancelled,
+                        }
                     }
                 };
-                o.finish(state);
+                this.with(|mut o| {
+                    o.as_mut().rust_mut().current = None;
+                    let elapsed_ms = o.elapsed_so_far_ms();
+                    let state = match outcome {
+                        Outcome::Done(text) => {
+                            tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
+                            o.as_mut().set_progress(1.0);
+                            o.as_mut().set_result(QString::from(&text));
+                            "done"
+                        }
+                        Outcome::Cancelled => {
+                            tracing::info!(job = %name, elapsed_ms, "job cancelled");
+                            "cancelled"
+                        }
+                        Outcome::Failed(text, trace) => {
+                            tracing::warn!(job = %name, elapsed_ms, "job failed: {text}");
+                            o.as_mut().set_error(QString::from(&text));
+                            o.as_mut()
+                                .set_details(QString::from(trace.as_deref().unwrap_or("")));
+                            "failed"
+                        }
+                    };
+                    o.finish(state);
+                });
+                Ok(())
             });
-            Ok(())
-        });
         self.rust_mut().current = Some(id);
         true
     }
@@ -367,7 +369,7 @@ impl qobject::AsyncJob {
         let at = pending
             .last_flush
             .map_or_else(Instant::now, |last| last + FRAME_INTERVAL);
-        self.spawn_labeled("AsyncJob: show partial results", move |this| async move {
+        self.spawn_local_labeled("AsyncJob: show partial results", move |this| async move {
             sleep_until(at).await;
             this.with(|o| o.flush_updates());
             Ok(())

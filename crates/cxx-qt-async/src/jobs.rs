@@ -17,7 +17,7 @@ use futures::{future, StreamExt};
 
 use super::async_job::qobject::AsyncJob;
 use super::{next_emission, QObjectRef, SignalGone};
-use crate::engine::{progress, run_cancellable, CancelToken, Cancelled, Reporter};
+use crate::engine::{progress, spawn_cancellable, CancelToken, Cancelled, JobError, Reporter};
 
 /// What a job's body returns: the result text, or the error (with its context chain).
 pub type JobFuture = Pin<Box<dyn Future<Output = anyhow::Result<String>>>>;
@@ -143,13 +143,13 @@ impl JobContext {
     /// Runs `f` on a worker. The job shows "running" once a worker picked it up; what `f`
     /// reports through its [`WorkerContext`] reaches `progress` and `progressText` at most once
     /// per frame. Dropping the future (the job was cancelled) sets the worker's cancel token.
-    pub async fn worker<T, F>(&self, f: F) -> anyhow::Result<T>
+    pub async fn worker<T, F>(&self, f: F) -> Result<T, JobError>
     where
         F: FnOnce(&WorkerContext) -> anyhow::Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let (reporter, watch) = progress::<Update>();
-        let job = run_cancellable(move |token| {
+        let job = spawn_cancellable(move |token| {
             let worker = WorkerContext {
                 token: token.clone(),
                 reporter,

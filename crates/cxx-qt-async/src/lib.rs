@@ -8,9 +8,9 @@
 //! ```text
 //!  GUI thread (Qt event loop)                         worker pool (N threads)
 //!  ──────────────────────────                         ───────────────────────
-//!  QML click ─▶ #[qinvokable] ─▶ self.spawn(coroutine)
+//!  QML click ─▶ #[qinvokable] ─▶ self.spawn_local(coroutine)
 //!                                   │ (first poll at the next drain)
-//!  drain ─▶ poll coroutine ─▶ run_blocking(job) ───────────▶ job runs, result stored
+//!  drain ─▶ poll coroutine ─▶ spawn_blocking(job) ───────────▶ job runs, result stored
 //!                 │ Pending: back to the event loop          │ wakes the coroutine
 //!                 ▼                                          ▼
 //!  paint, timers, input …        ◀── one queued invocation per batch of wakes (coalesced)
@@ -21,12 +21,12 @@
 //!
 //! * [`engine`] (the `cxx-qt-async-engine` crate, re-exported): the executor, the worker pool,
 //!   jobs, timers, streams, scopes and errors. It knows nothing of Qt: its only contact with an
-//!   event loop is [`engine::LoopWaker`], and it is tested headless with
+//!   event loop is [`engine::integration::LoopWaker`], and it is tested headless with
 //!   [`engine::testing::FakeLoop`].
 //! * This crate, the only one that imports cxx-qt into the engine's world:
 //!   * [`QtRuntime`] installs the engine's runtime with a loop waker that posts one queued
 //!     invocation (`CxxQtThread::queue`) on a private `LoopDriver` QObject per batch of wakes;
-//!   * [`QObjectSpawn::spawn`] starts a coroutine from any QObject whose backing struct owns a
+//!   * [`QObjectSpawn::spawn_local`] starts a coroutine from any QObject whose backing struct owns a
 //!     [`Scope`](engine::Scope) ([`OwnsCoroutines`]); the coroutine reaches its object through
 //!     a [`QObjectRef`] and is dropped when the object is destroyed;
 //!   * [`AsyncJob`] is a job as a QML object (state, progress, result, error, elapsed time,
@@ -58,7 +58,7 @@
 //!   coroutines for at most a small budget (1 ms by default), then returns to the event loop;
 //!   one poll takes at most 128 ready results (jobs, stream items, timers), so no coroutine can
 //!   hold the thread for long.
-//! * Only the Qt event loop runs drains (the runtime's [`engine::Drainer`] stays private here),
+//! * Only the Qt event loop runs drains (the runtime's [`engine::integration::Drainer`] stays private here),
 //!   never user code: a QObject's method can never see its own coroutines run inside it.
 //! * No panic crosses into Qt: coroutine and job panics are caught and reported.
 //! * [`engine::tasks`] lists every live coroutine (label, owner, what it awaits, age);
@@ -67,12 +67,12 @@
 //! ## A first coroutine, headless
 //!
 //! ```
-//! use cxx_qt_async::engine::{run_blocking, spawn, testing::FakeLoop};
+//! use cxx_qt_async::engine::{spawn_blocking, spawn_local, testing::FakeLoop};
 //!
 //! let fake = FakeLoop::new(); // in an app: cxx_qt_async::QtRuntime::install()
-//! let coroutine = spawn(async {
-//!     let val1 = run_blocking(|| 66 * 2).await?;
-//!     let val2 = run_blocking(move || val1 + 1).await?;
+//! let coroutine = spawn_local(async {
+//!     let val1 = spawn_blocking(|| 66 * 2).await?;
+//!     let val2 = spawn_blocking(move || val1 + 1).await?;
 //!     anyhow::Ok(format!("task2 returned: {val2}"))
 //! });
 //! assert_eq!(fake.block_on(coroutine).unwrap().unwrap(), "task2 returned: 133");

@@ -9,10 +9,11 @@ use std::thread::{self, ThreadId};
 use cxx_qt::CxxQtType;
 
 use super::runtime::ensure_runtime;
-use crate::engine::{CoroutineId, Liveness, Scope};
+use crate::engine::integration::Liveness;
+use crate::engine::{CoroutineId, Scope};
 
 /// Implemented by a QObject's backing struct (`FooRust`) that owns a [`Scope`], which makes
-/// [`QObjectSpawn::spawn`] available on the QObject.
+/// [`QObjectSpawn::spawn_local`] available on the QObject.
 ///
 /// # Safety
 ///
@@ -70,8 +71,8 @@ pub unsafe trait OwnsCoroutines {
 /// ```ignore
 /// impl qobject::Greeter {
 ///     fn handle_click(self: Pin<&mut Self>) {
-///         self.spawn(|this| async move {
-///             let val1 = run_blocking(|| worker(66)).await?;
+///         self.spawn_local(|this| async move {
+///             let val1 = spawn_blocking(|| worker(66)).await?;
 ///             this.with(|o| o.set_text(QString::from(&format!("task1 returned: {val1}"))));
 ///             Ok(())
 ///         });
@@ -90,19 +91,19 @@ where
     ///
     /// Installs a default [`super::QtRuntime`] on this thread if there is none.
     #[track_caller]
-    fn spawn<F, Fut>(self: Pin<&mut Self>, start: F) -> CoroutineId
+    fn spawn_local<F, Fut>(self: Pin<&mut Self>, start: F) -> CoroutineId
     where
         F: FnOnce(QObjectRef<Self>) -> Fut + 'static,
         Fut: Future<Output = anyhow::Result<()>> + 'static,
     {
         let (scope, this) = prepare(self);
-        scope.spawn(async move { start(this).await })
+        scope.spawn_local(async move { start(this).await })
     }
 
-    /// Like [`QObjectSpawn::spawn`], with a label for the [task list](crate::engine::tasks)
+    /// Like [`QObjectSpawn::spawn_local`], with a label for the [task list](crate::engine::tasks)
     /// (which otherwise shows the spawn site).
     #[track_caller]
-    fn spawn_labeled<F, Fut>(
+    fn spawn_local_labeled<F, Fut>(
         self: Pin<&mut Self>,
         label: impl Into<std::borrow::Cow<'static, str>>,
         start: F,
@@ -112,7 +113,7 @@ where
         Fut: Future<Output = anyhow::Result<()>> + 'static,
     {
         let (scope, this) = prepare(self);
-        scope.spawn_labeled(label, async move { start(this).await })
+        scope.spawn_local_labeled(label, async move { start(this).await })
     }
 }
 
@@ -222,8 +223,8 @@ impl<T> QObjectRef<T> {
         //   and the borrow cannot outlive `f`.
         // * Not aliased by an invokable of `T` on the stack: coroutines are polled only by a
         //   drain, and only the Qt event loop runs drains (the runtime's `Drainer` never leaves
-        //   `QtRuntime`; `QObjectSpawn::spawn` refuses a runtime that is not a `QtRuntime`).
-        //   `spawn` itself runs `start` at the first poll, not inside the invokable that called
+        //   `QtRuntime`; `QObjectSpawn::spawn_local` refuses a runtime that is not a `QtRuntime`).
+        //   `spawn_local` itself runs `start` at the first poll, not inside the invokable that called
         //   it. The one way around this is cxx-qt's own: an invokable that runs a nested event
         //   loop (`process_events`, `exec`) lets Qt deliver other events to its object meanwhile,
         //   ours included; the README states that rule.

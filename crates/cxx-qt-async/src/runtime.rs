@@ -9,7 +9,8 @@ use cxx::UniquePtr;
 use cxx_qt::{CxxQtThread, Threading};
 
 use super::loop_driver::qobject::{new_loop_driver, LoopDriver};
-use crate::engine::{self, Drainer, LoopWaker, Runtime, RuntimeBuilder};
+use crate::engine::integration::{Drainer, LoopWaker};
+use crate::engine::{self, Runtime, RuntimeBuilder};
 
 extern "C" {
     fn cxx_qt_async_drain_timer_new() -> *mut c_void;

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use cxx_qt_async::engine::{sleep, spawn, tasks, testing::FakeLoop, Coroutine, TaskState};
+use cxx_qt_async::engine::{sleep, spawn_local, tasks, testing::FakeLoop, Task, TaskState};
 use cxx_qt_async::{next_emission, Emitter, SignalGone};
 
 type Handler = Box<dyn FnMut(bool)>;
@@ -62,15 +62,11 @@ impl Drop for Connection {
 }
 
 /// A fake loop, a signal, and a coroutine awaiting the signal's next emission.
-fn awaiting() -> (
-    FakeLoop,
-    Rc<FakeSignal>,
-    Coroutine<Result<bool, SignalGone>>,
-) {
+fn awaiting() -> (FakeLoop, Rc<FakeSignal>, Task<Result<bool, SignalGone>>) {
     let fake = FakeLoop::new();
     let signal = Rc::new(FakeSignal::default());
     let s = Rc::clone(&signal);
-    let answer = spawn(async move { next_emission(|tx| s.connect(tx)).await });
+    let answer = spawn_local(async move { next_emission(|tx| s.connect(tx)).await });
     (fake, signal, answer)
 }
 
@@ -94,7 +90,7 @@ fn the_event_loop_keeps_running_while_a_coroutine_awaits_a_signal() {
     let (fake, signal, answer) = awaiting();
     // Another coroutine gets through three timer ticks meanwhile: no nested loop, no block.
     let ticks = fake
-        .block_on(spawn(async {
+        .block_on(spawn_local(async {
             for _ in 0..3 {
                 sleep(Duration::from_millis(2)).await;
             }

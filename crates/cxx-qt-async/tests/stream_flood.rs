@@ -10,7 +10,7 @@ use std::ffi::c_void;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use cxx_qt_async::engine::run_stream;
+use cxx_qt_async::engine::spawn_stream;
 use cxx_qt_async::{register_job, JobContext, QtRuntime};
 use futures::StreamExt;
 
@@ -103,7 +103,7 @@ fn register_flood() {
             cxx_qt_async::engine::sleep(std::time::Duration::from_millis(500)).await;
             let baseline_ms = take_lateness();
             let started = Instant::now();
-            let mut items = run_stream(1024, move |tx| {
+            let mut items = spawn_stream(1024, move |tx| {
                 for i in 0..n {
                     tx.send(i)?;
                 }
