@@ -58,10 +58,7 @@ fn main() -> ExitCode {
         .install();
     let mut engine = QQmlApplicationEngine::new();
     if let Some(engine) = engine.as_mut() {
-        engine.load_data(
-            &QByteArray::from(QML),
-            &QUrl::from("file:///outside.qml"),
-        );
+        engine.load_data(&QByteArray::from(QML), &QUrl::from("file:///outside.qml"));
     }
     let code = app.as_mut().map_or(-1, |app| app.exec());
     drop(engine);
