@@ -42,6 +42,7 @@
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
 //! | `stream` | [`spawn_stream`]: partial results as a `Stream`, with backpressure |
 //! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
+//! | `stop` | what a cancelled coroutine left running (blocking jobs, tokio tasks), awaited by [`Task::cancel`] |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age); [`slow_polls`]: the coroutines whose polls held the thread too long |
 //! | `error` | [`JobError`], [`TaskError`] and the coroutine [report hook](set_report_hook) |

@@ -1,7 +1,7 @@
 //! A fake event loop, to run and test coroutines without Qt and without a display.
 //!
 //! [`FakeLoop`] implements [`LoopWaker`] by recording that a drain was requested; its methods
-//! then play the event loop on the current thread: wait for a request, call [`drain`], repeat.
+//! then play the event loop on the current thread: wait for a request, call [`Drainer::drain`](crate::integration::Drainer::drain), repeat.
 //! Every wait is bounded, so a test that would hang fails with a message instead.
 
 use std::future::Future;

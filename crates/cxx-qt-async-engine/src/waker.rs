@@ -1,10 +1,10 @@
 //! The one seam between the engine and an event loop.
 //!
 //! The engine never talks to Qt. When a coroutine becomes ready it asks a [`LoopWaker`] to have
-//! the loop call [`crate::drain`] soon, on the loop thread. The Qt layer implements it
+//! the loop call [`Drainer::drain`](crate::integration::Drainer::drain) soon, on the loop thread. The Qt layer implements it
 //! with `CxxQtThread::queue`; tests implement it with [`crate::testing::FakeLoop`].
 
-/// Asks an event loop to call [`crate::drain`] once, soon, on the loop's own thread.
+/// Asks an event loop to call [`Drainer::drain`](crate::integration::Drainer::drain) once, soon, on the loop's own thread.
 ///
 /// The engine coalesces wakes: between two drains, `wake` is called **at most once**, however
 /// many coroutines were woken and from however many threads. An implementation therefore only
@@ -33,7 +33,7 @@
 /// }
 /// ```
 pub trait LoopWaker: Send + Sync + 'static {
-    /// Request one call of [`crate::drain`] on the loop thread.
+    /// Request one call of [`Drainer::drain`](crate::integration::Drainer::drain) on the loop thread.
     fn wake(&self);
 
     /// Request the next drain **behind** the loop's other due work (timers, input, painting).

@@ -52,7 +52,7 @@
 //! * Coroutines are spawned, polled and dropped only on the GUI thread (asserted, in release
 //!   builds too, with messages naming the rule). Their futures need not be `Send`.
 //! * Jobs run on the worker pool; a job's future resolves on the GUI thread to
-//!   `anyhow::Result<T>`. A panic in a job becomes an error at the await, carrying the message,
+//!   `Result<T, JobError>` (`?` converts to `anyhow::Error`). A panic in a job becomes an error at the await, carrying the message,
 //!   the location, the worker's backtrace and the await site.
 //! * Wakes from any thread are coalesced: one queued invocation per batch. Each drain runs ready
 //!   coroutines for at most a small budget (1 ms by default), then returns to the event loop;
