@@ -686,8 +686,7 @@ where
     F::Output: 'static,
 {
     let shared = Arc::clone(&local.shared);
-    let registered = tasks::register(label, owner);
-    let seq = registered.seq();
+    let (registered, seq) = tasks::register(label, owner);
     let wrapped = CatchPanics {
         future: Some(future),
         registered,

@@ -4,6 +4,7 @@ use std::backtrace::{Backtrace, BacktraceStatus};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread;
@@ -14,7 +15,7 @@ use super::coop;
 use super::error::JobError;
 use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};
-use super::stop::{self, EndGuard, RunState};
+use super::stop::{self, Stopping};
 use super::tasks;
 use super::token::Cancelled;
 
@@ -53,22 +54,35 @@ type Outcome<T> = Result<T, Box<Failure>>;
 pub struct Job<T> {
     /// `None` once dropped.
     task: Option<FallibleTask<Outcome<T>>>,
-    phase: Arc<RunState>,
+    /// Whether a worker has started the job; see [`QUEUED`].
+    claim: Arc<AtomicU8>,
+    /// Waits for the job to stop (`T: 'static` is known where this is made, not in `Drop`).
+    stopper: fn(FallibleTask<Outcome<T>>) -> Stopping,
     site: &'static Location<'static>,
 }
 
 impl<T> Drop for Job<T> {
     fn drop(&mut self) {
-        // Dropping the task cancels it: a queued job is abandoned (it never starts, even if a
-        // worker has just taken it); a running one runs to its end, its result discarded.
-        self.task = None;
-        if self.phase.abandon() && stop::collecting() {
-            // It had started, and a `Task::cancel()` waits for the coroutine dropping it: hand
-            // that `cancel()` the job's end.
-            stop::push(Box::pin(Arc::clone(&self.phase).stopped()));
+        let Some(task) = self.task.take() else { return };
+        let started = self
+            .claim
+            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err();
+        if started && !task.is_finished() && stop::collecting() {
+            // Running, and dropped by a coroutine a `Task::cancel()` waits for: hand that
+            // `cancel()` the job's end.
+            stop::push((self.stopper)(task));
         }
+        // Otherwise dropping `task` cancels the job: a queued one never starts (even if a
+        // worker has just taken it), a running one runs on and its result is discarded.
     }
 }
+
+/// A job's claim: a worker moves it from `QUEUED` to `RUNNING` when it takes the job, the
+/// handle from `QUEUED` to `ABANDONED` when dropped first (the job then never starts).
+const QUEUED: u8 = 0;
+const RUNNING: u8 = 1;
+const ABANDONED: u8 = 2;
 
 impl<T> std::fmt::Debug for Job<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,12 +161,14 @@ where
     T: Send + 'static,
 {
     let pool = with_pool(|pool| Arc::clone(pool.inner()));
-    let phase = Arc::new(RunState::new());
-    let claim = Arc::clone(&phase);
+    let claim = Arc::new(AtomicU8::new(QUEUED));
+    let worker_claim = Arc::clone(&claim);
     let (runnable, task) = async_task::spawn(
         async move {
-            if claim.start() {
-                let _ended = EndGuard(claim); // the job's end, even if it unwinds
+            let start =
+                worker_claim.compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire);
+            drop(worker_claim);
+            if start.is_ok() {
                 run_on_worker(f)
             } else {
                 Err(Box::new(Failure::Failed {
@@ -167,7 +183,12 @@ where
     runnable.schedule();
     Job {
         task: Some(task.fallible()),
-        phase,
+        claim,
+        stopper: |task| {
+            Box::pin(async move {
+                let _ = task.cancel().await; // resolves once the running job has returned
+            })
+        },
         site,
     }
 }

@@ -12,10 +12,10 @@
 //! collection around the drop ([`collect`]); jobs [`push`] into it; the collection is
 //! [`deliver`]ed under the sequence number, where `cancel()` takes it after the task is gone.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -34,21 +34,23 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    /// How many `cancel()`s wait, and how many collections are open (the fast paths of every
+    /// coroutine's and job's drop: no `RefCell`, no lazy init).
+    static WANTED: Cell<usize> = const { Cell::new(0) };
+    static OPEN: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Registers a `cancel()` waiting for the stops of task `seq`; the guard withdraws it.
 pub(crate) fn want(seq: u64) -> Wanted {
     STATE.with(|s| s.borrow_mut().wanted.push((seq, None)));
+    WANTED.with(|w| w.set(w.get() + 1));
     Wanted(seq)
 }
 
 /// Whether a `cancel()` waits for the task whose sequence number `seq` gives (asked only when
 /// some `cancel()` waits at all, so a plain drop costs one look at an empty list).
 pub(crate) fn is_wanted(seq: impl FnOnce() -> u64) -> bool {
-    let any = STATE
-        .try_with(|s| s.try_borrow().is_ok_and(|s| !s.wanted.is_empty()))
-        .unwrap_or(false);
-    if !any {
+    if WANTED.try_with(Cell::get).unwrap_or(0) == 0 {
         return false;
     }
     let seq = seq();
@@ -62,9 +64,7 @@ pub(crate) fn is_wanted(seq: impl FnOnce() -> u64) -> bool {
 
 /// `true` while a collection is open on this thread (a cancelled coroutine is being dropped).
 pub(crate) fn collecting() -> bool {
-    STATE
-        .try_with(|s| s.try_borrow().is_ok_and(|s| !s.open.is_empty()))
-        .unwrap_or(false)
+    OPEN.try_with(Cell::get).unwrap_or(0) > 0
 }
 
 /// Adds a running job's stop to the innermost open collection (dropped at once if none is open).
@@ -86,20 +86,28 @@ pub(crate) fn push(stopping: Stopping) {
 
 /// Runs `drop_future` with a collection open, and returns what it collected.
 pub(crate) fn collect(drop_future: impl FnOnce()) -> Vec<Stopping> {
-    struct Close;
-    impl Drop for Close {
+    /// The open collection; closed by `close`, or by its drop if `drop_future` unwinds.
+    struct Open;
+    impl Open {
+        fn close(self) -> Vec<Stopping> {
+            std::mem::forget(self);
+            OPEN.with(|o| o.set(o.get() - 1));
+            STATE
+                .with(|s| s.borrow_mut().open.pop())
+                .unwrap_or_default()
+        }
+    }
+    impl Drop for Open {
         fn drop(&mut self) {
+            let _ = OPEN.try_with(|o| o.set(o.get() - 1));
             let _ = STATE.try_with(|s| s.borrow_mut().open.pop());
         }
     }
     STATE.with(|s| s.borrow_mut().open.push(Vec::new()));
-    let close = Close;
+    OPEN.with(|o| o.set(o.get() + 1));
+    let open = Open;
     drop_future();
-    let collected = STATE
-        .with(|s| s.borrow_mut().open.pop())
-        .unwrap_or_default();
-    std::mem::forget(close);
-    collected
+    open.close()
 }
 
 /// Hands task `seq`'s collected stops to the `cancel()` waiting for them.
@@ -132,6 +140,7 @@ impl Wanted {
 impl Drop for Wanted {
     fn drop(&mut self) {
         // Stops not awaited (the `cancel()` future was dropped) are dropped after the borrow.
+        let _ = WANTED.try_with(|w| w.set(w.get() - 1));
         let _leftover = STATE.try_with(|s| {
             let mut s = s.try_borrow_mut().ok()?;
             let at = s.wanted.iter().position(|(w, _)| *w == self.0)?;
@@ -140,53 +149,33 @@ impl Drop for Wanted {
     }
 }
 
-/// Where a job is in its life, shared by the job's handle and the job itself: whether it
-/// started, and a wake for the end of a started one.
+/// Whether a tokio task's future is gone, and a wake for when it goes.
 pub(crate) struct RunState {
-    phase: AtomicU8,
-    ended: AtomicWaker,
+    ended: AtomicBool,
+    waker: AtomicWaker,
 }
-
-const QUEUED: u8 = 0;
-const RUNNING: u8 = 1;
-const ABANDONED: u8 = 2;
-const ENDED: u8 = 3;
 
 impl RunState {
     pub(crate) fn new() -> Self {
         Self {
-            phase: AtomicU8::new(QUEUED),
-            ended: AtomicWaker::new(),
+            ended: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
         }
     }
 
-    /// The job's claim when a worker takes it: `false` if it was abandoned first.
-    pub(crate) fn start(&self) -> bool {
-        self.phase
-            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-    }
-
-    /// The handle's claim when dropped: `true` if the job had started (it may still run).
-    pub(crate) fn abandon(&self) -> bool {
-        self.phase
-            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-    }
-
     fn end(&self) {
-        self.phase.store(ENDED, Ordering::Release);
-        self.ended.wake();
+        self.ended.store(true, Ordering::Release);
+        self.waker.wake();
     }
 
-    /// Resolves once the job has ended.
+    /// Resolves once the task has ended.
     pub(crate) fn stopped(self: Arc<Self>) -> impl Future<Output = ()> {
         std::future::poll_fn(move |cx| {
-            if self.phase.load(Ordering::Acquire) == ENDED {
+            if self.ended.load(Ordering::Acquire) {
                 return Poll::Ready(());
             }
-            self.ended.register(cx.waker());
-            if self.phase.load(Ordering::Acquire) == ENDED {
+            self.waker.register(cx.waker());
+            if self.ended.load(Ordering::Acquire) {
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -195,8 +184,8 @@ impl RunState {
     }
 }
 
-/// Marks its job ended when dropped: when the job returns, unwinds, or (a tokio task) is
-/// dropped by an abort.
+/// Marks its tokio task ended when dropped: with the task's future, when it finishes or an
+/// abort drops it.
 pub(crate) struct EndGuard(pub(crate) Arc<RunState>);
 
 impl Drop for EndGuard {

@@ -247,8 +247,9 @@ pub(crate) fn live() -> usize {
     LIST.with(|l| l.borrow().live)
 }
 
-/// Records a new task; the returned guard removes it when the task's future is dropped.
-pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> Registered {
+/// Records a new task; the returned guard removes it when the task's future is dropped. Also
+/// returns the task's sequence number (its [`TaskId`]).
+pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> (Registered, u64) {
     LIST.with(|l| {
         let mut list = l.borrow_mut();
         let epoch = list.epoch();
@@ -273,7 +274,7 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> Registered {
                 u32::try_from(list.slots.len() - 1).expect("fewer than 2^32 live tasks")
             }
         };
-        Registered(index)
+        (Registered(index), seq)
     })
 }
 
