@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 use cxx_qt_async_engine::{
     is_cancelled, race, sleep, spawn_blocking, spawn_blocking_fallible, spawn_cancellable,
-    spawn_local, testing::FakeLoop, timeout, CancellableJob, Runtime, Scope, TimedOut,
+    spawn_local, testing::FakeLoop, timeout, CancellableJob, Runtime, Scope, Task, TimedOut,
 };
 
 /// A job that says "started", loops until cancelled, then says `name` on `events`.
@@ -164,31 +164,29 @@ fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     assert_eq!(events.try_recv(), Ok("stopped"));
 }
 
-/// A blocking job that says "started", works for `for_ms` without ever checking a token, then
-/// sets `ended`.
-fn uninterruptible(
-    events: mpsc::Sender<&'static str>,
-    ended: Arc<AtomicBool>,
-    for_ms: u64,
-) -> impl std::future::Future<Output = ()> {
-    let job = spawn_blocking(move || {
-        let _ = events.send("started");
-        std::thread::sleep(Duration::from_millis(for_ms));
-        ended.store(true, Ordering::SeqCst);
+/// A coroutine awaiting a blocking job that works for `for_ms` without ever checking a token,
+/// then sets the returned flag; returned once the job has started.
+fn running_uninterruptible_job(fake: &FakeLoop, for_ms: u64) -> (Task<()>, Arc<AtomicBool>) {
+    let (started_tx, started) = mpsc::channel();
+    let ended = Arc::new(AtomicBool::new(false));
+    let job_ended = Arc::clone(&ended);
+    let task = spawn_local(async move {
+        let _ = spawn_blocking(move || {
+            let _ = started_tx.send(());
+            std::thread::sleep(Duration::from_millis(for_ms));
+            job_ended.store(true, Ordering::SeqCst);
+        })
+        .await;
     });
-    async move {
-        let _ = job.await;
-    }
+    fake.turn();
+    started.recv_timeout(BOUND).expect("the job started");
+    (task, ended)
 }
 
 #[test]
 fn cancel_await_resolves_only_after_a_running_blocking_job_has_returned() {
     let fake = FakeLoop::new();
-    let (tx, events) = mpsc::channel();
-    let ended = Arc::new(AtomicBool::new(false));
-    let task = spawn_local(uninterruptible(tx, Arc::clone(&ended), 100));
-    fake.turn();
-    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let (task, ended) = running_uninterruptible_job(&fake, 100);
     let ended_at_resolve = fake
         .block_on(spawn_local({
             let ended = Arc::clone(&ended);
@@ -234,11 +232,7 @@ fn cancel_await_does_not_wait_for_a_job_still_queued_and_it_never_runs() {
 #[test]
 fn dropping_a_task_cancels_without_waiting_for_its_running_job() {
     let fake = FakeLoop::new();
-    let (tx, events) = mpsc::channel();
-    let ended = Arc::new(AtomicBool::new(false));
-    let task = spawn_local(uninterruptible(tx, Arc::clone(&ended), 200));
-    fake.turn();
-    assert_eq!(events.recv_timeout(BOUND), Ok("started"));
+    let (task, ended) = running_uninterruptible_job(&fake, 200);
     drop(task);
     fake.turn();
     assert!(
