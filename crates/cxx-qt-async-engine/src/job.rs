@@ -39,7 +39,8 @@ type Outcome<T> = Result<T, Box<Failure>>;
 ///
 /// **Dropping a `Job` cancels it**: a job still in the queue never runs; a job already running
 /// cannot be interrupted (it is plain blocking code), runs to completion and its result is
-/// discarded.
+/// discarded. A [`Task::cancel`](crate::Task::cancel) of the coroutine that dropped it waits
+/// for that end.
 ///
 /// # Examples
 ///
