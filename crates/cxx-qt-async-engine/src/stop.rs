@@ -15,11 +15,6 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::task::Poll;
-
-use futures::task::AtomicWaker;
 
 /// A future that resolves once a job dropped mid-run has stopped.
 pub(crate) type Stopping = Pin<Box<dyn Future<Output = ()>>>;
@@ -146,50 +141,5 @@ impl Drop for Wanted {
             let at = s.wanted.iter().position(|(w, _)| *w == self.0)?;
             Some(s.wanted.swap_remove(at).1)
         });
-    }
-}
-
-/// Whether a tokio task's future is gone, and a wake for when it goes.
-pub(crate) struct RunState {
-    ended: AtomicBool,
-    waker: AtomicWaker,
-}
-
-impl RunState {
-    pub(crate) fn new() -> Self {
-        Self {
-            ended: AtomicBool::new(false),
-            waker: AtomicWaker::new(),
-        }
-    }
-
-    fn end(&self) {
-        self.ended.store(true, Ordering::Release);
-        self.waker.wake();
-    }
-
-    /// Resolves once the task has ended.
-    pub(crate) fn stopped(self: Arc<Self>) -> impl Future<Output = ()> {
-        std::future::poll_fn(move |cx| {
-            if self.ended.load(Ordering::Acquire) {
-                return Poll::Ready(());
-            }
-            self.waker.register(cx.waker());
-            if self.ended.load(Ordering::Acquire) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-    }
-}
-
-/// Marks its tokio task ended when dropped: with the task's future, when it finishes or an
-/// abort drops it.
-pub(crate) struct EndGuard(pub(crate) Arc<RunState>);
-
-impl Drop for EndGuard {
-    fn drop(&mut self) {
-        self.0.end();
     }
 }

@@ -47,18 +47,20 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ::tokio::runtime::{Handle, Runtime as TokioRuntime};
 use ::tokio::task::JoinHandle;
+use futures::task::AtomicWaker;
 use futures::FutureExt as _;
 
 use super::coop;
 use super::error::JobError;
 use super::panic::{caught, CaughtPanic};
-use super::stop::{self, EndGuard, RunState};
+use super::stop;
 use super::tasks;
 
 /// The engine runtime's tokio runtime: made at the first coroutine poll, shut down with it.
@@ -234,5 +236,50 @@ impl<T> Future for TokioJob<T> {
             // Aborted, or the tokio runtime shut down.
             Err(_) => Err(JobError::Cancelled { site }),
         })
+    }
+}
+
+/// Whether a tokio task's future is gone, and a wake for when it goes.
+struct RunState {
+    ended: AtomicBool,
+    waker: AtomicWaker,
+}
+
+impl RunState {
+    fn new() -> Self {
+        Self {
+            ended: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+        }
+    }
+
+    fn end(&self) {
+        self.ended.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    /// Resolves once the task has ended.
+    fn stopped(self: Arc<Self>) -> impl Future<Output = ()> {
+        std::future::poll_fn(move |cx| {
+            if self.ended.load(Ordering::Acquire) {
+                return Poll::Ready(());
+            }
+            self.waker.register(cx.waker());
+            if self.ended.load(Ordering::Acquire) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+}
+
+/// Marks its tokio task ended when dropped: with the task's future, when it finishes or an
+/// abort drops it.
+struct EndGuard(Arc<RunState>);
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        self.0.end();
     }
 }
