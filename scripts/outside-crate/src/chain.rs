@@ -60,7 +60,7 @@ impl qobject::Chain {
             let b = spawn_blocking(move || a + 1).await?;
             let c = spawn_blocking(move || b * 2).await?;
             // Two at once.
-            let (x, y) = futures_join(spawn_blocking(|| "left"), spawn_blocking(|| "right")).await;
+            let (x, y) = futures::join!(spawn_blocking(|| "left"), spawn_blocking(|| "right"));
             let (x, y) = (x?, y?);
             // One cancelled: it runs until its token is set.
             let endless = spawn_cancellable(|token| loop {
@@ -99,33 +99,4 @@ impl qobject::Chain {
             Ok(())
         });
     }
-}
-
-/// Both futures at once (what `futures::join!` does; written out so the crate needs nothing
-/// but the library).
-async fn futures_join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    (ra.unwrap(), rb.unwrap())
 }
