@@ -68,6 +68,18 @@ Frame {
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
+        // Resident size against the heap in use: memory freed by jobs is given back to the
+        // system after a burst, so the first follows the second.
+        Label {
+            objectName: "memoryLabel"
+            visible: panel.diagnostics.residentMb > 0
+            text: "memory: " + panel.diagnostics.residentMb.toFixed(0) + " MB resident"
+                  + (panel.diagnostics.heapMb >= 0 ? " · heap in use " + panel.diagnostics.heapMb.toFixed(0) + " MB" : "")
+            font.family: "monospace"
+            font.pixelSize: 11
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+        }
 
         // Coroutines whose single poll held the GUI thread for 8 ms or more (a blocking call in
         // a coroutine): the worst, named.

@@ -2,9 +2,11 @@
 # usage: scripts/soak.sh [SECONDS]   (default 180)
 # A soak of the real window under Xvfb, driven by xdotool like a person: for SECONDS it starts
 # random jobs (compute, pipeline, fan-out, scan, hash then Delete to cancel, fail, panic) and
-# clears the finished ones, while it samples the app's resident memory every second. Prints one
-# line: `soak seconds=.. ops=.. rss_first_mb=.. rss_last_mb=.. slope_kb_per_min=..` (the slope
-# of a least-squares line through the second half of the samples: flat memory reads near 0).
+# clears the finished ones, while it samples the app's resident memory every second, and the app
+# logs its heap in use every second (its diagnostics, RUST_LOG=async_jobs::memory=debug). Prints
+# one line: `soak seconds=.. ops=.. rss_first_mb=.. rss_peak_mb=.. rss_last_mb=..
+# slope_kb_per_min=.. heap_last_mb=.. heap_slope_kb_per_min=.. trims=..` (slopes: a least-squares
+# line through the second half of the samples; flat memory reads near 0).
 # SOAK_PROFILE=debug uses the debug build (default: release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,7 @@ fi
 
 work="$(mktemp -d)"
 export ASYNC_JOBS_CONFIG_DIR="$work/config"
-"./target/$profile/async-jobs" --threads 2 2>"$work/app.log" &
+RUST_LOG=warn,async_jobs::memory=debug "./target/$profile/async-jobs" --threads 2 2>"$work/app.log" &
 app=$!
 trap 'kill $app 2>/dev/null || true; rm -rf "$work"' EXIT
 wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
@@ -56,16 +58,33 @@ sleep 2; clear_finished; sleep 2
 kill -0 "$app" || { echo "soak.sh: the app died; its log:" >&2; cat "$work/app.log" >&2; exit 1; }
 xdotool key ctrl+q
 wait "$app" || { echo "soak.sh: the app exited with an error" >&2; exit 1; }
-python3 - "$work/rss" "$seconds" "$ops" <<'PY'
-import sys
+python3 - "$work/rss" "$seconds" "$ops" "$work/app.log" <<'PY'
+import re, sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
-half = rows[len(rows) // 2:]
-t0 = half[0][0]
-xs = [(t - t0) / 60 for t, _ in half]
-ys = [kb for _, kb in half]
-n = len(xs); mx = sum(xs) / n; my = sum(ys) / n
-slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(sum((x - mx) ** 2 for x in xs), 1e-9)
+# The app's own readings, one a second: heap in use (kB), and whether it trimmed.
+log = [l for l in open(sys.argv[4], errors="replace") if "async_jobs::memory" in l]
+heap = [(i, float(m.group(1))) for i, l in enumerate(log) if (m := re.search(r"heap_kb=(\d+)", l))]
+trims = sum("trimmed=true" in l for l in log)
+def slope(points):
+    half = points[len(points) // 2:]
+    if len(half) < 2:
+        return float("nan")
+    t0 = half[0][0]
+    xs = [(t - t0) / 60 for t, _ in half]
+    ys = [kb for _, kb in half]
+    n = len(xs); mx = sum(xs) / n; my = sum(ys) / n
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(sum((x - mx) ** 2 for x in xs), 1e-9)
+heap_s = [(float(i), kb) for i, kb in heap]  # one reading a second: index = seconds
 print(f"soak seconds={sys.argv[2]} ops={sys.argv[3]} samples={len(rows)} rss_first_mb={rows[0][1]/1024:.1f} "
       f"rss_peak_mb={max(r[1] for r in rows)/1024:.1f} rss_last_mb={rows[-1][1]/1024:.1f} "
-      f"slope_kb_per_min={slope:.0f}")
+      f"slope_kb_per_min={slope(rows):.0f} "
+      f"heap_last_mb={(heap[-1][1] / 1024 if heap else float('nan')):.1f} "
+      f"heap_slope_kb_per_min={slope(heap_s):.0f} trims={trims}")
+# Resident and heap at the end of every minute (MB), to see the level, not only the slope.
+t0 = rows[0][0]
+minutes = [next((kb for t, kb in rows if t - t0 >= 60 * m), rows[-1][1]) for m in range(1, int((rows[-1][0] - t0) // 60) + 1)]
+heap_minutes = [kb for i, kb in heap if i % 60 == 59]
+if minutes:
+    print("soak rss_mb_each_minute=" + "/".join(f"{kb / 1024:.0f}" for kb in minutes)
+          + " heap_mb_each_minute=" + "/".join(f"{kb / 1024:.0f}" for kb in heap_minutes))
 PY

@@ -9,6 +9,12 @@
 //! the panel's list, on the GUI thread, inside this coroutine's poll), and `slowPollsJson`, the coroutines whose polls
 //! held the GUI thread longest (`{id, label, owner, site, tookMs}`, worst first; the engine's
 //! `slow_polls()`), with their count `slowPollCount`.
+//!
+//! Every second a worker reads the process's memory ([`crate::memory::usage`]): `residentMb`
+//! and `heapMb` (-1 where unknown), also logged at debug level (target
+//! `async_jobs::memory`, which `scripts/soak.sh` reads). Once a burst of allocations has been
+//! freed (the heap in use 16 MiB below its highest figure since the last trim) the same worker
+//! gives the free pages back to the system ([`crate::memory::trim`]).
 
 /// The bridge: the `Diagnostics` QObject (QML element of the `AsyncJobs` module).
 #[cxx_qt::bridge]
@@ -31,6 +37,8 @@ pub mod qobject {
         #[qproperty(i32, slow_poll_count, cxx_name = "slowPollCount")]
         #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
         #[qproperty(QString, bench_load, cxx_name = "benchLoad")]
+        #[qproperty(f64, resident_mb, cxx_name = "residentMb")]
+        #[qproperty(f64, heap_mb, cxx_name = "heapMb")]
         type Diagnostics = super::DiagnosticsRust;
 
         /// Every 100 ms: the worst timer lateness and the longest interval between two frames
@@ -76,8 +84,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use cxx_qt_lib::QString;
 use futures::StreamExt;
 
+use crate::memory;
 use cxx_qt_async::engine::{
-    interval, slow_polls, stats, tasks, worker_threads, LagMeter, Scope, SlowPoll, TaskInfo,
+    interval, slow_polls, spawn_blocking, stats, tasks, worker_threads, LagMeter, Scope, SlowPoll,
+    TaskInfo,
 };
 use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 
@@ -94,6 +104,9 @@ pub struct DiagnosticsRust {
     worker_threads: i32,
     /// `busy` or `idle` while the frames benchmark runs (`ASYNC_JOBS_BENCH_FRAMES`), else empty.
     bench_load: QString,
+    resident_mb: f64,
+    /// -1: unknown.
+    heap_mb: f64,
     last_frame: Option<Instant>,
     /// The longest frame interval since the last sample, in ms.
     frame_peak_ms: f64,
@@ -121,6 +134,30 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                     bench::run(this, load, seconds)
                 });
         }
+        self.as_mut()
+            .spawn_local_labeled("memory", |this| async move {
+                const TRIM_SLACK: u64 = 16 << 20;
+                let mut tick = interval(Duration::from_secs(1));
+                let mut trimmer = memory::Trimmer::new(TRIM_SLACK);
+                while tick.next().await.is_some() {
+                    let usage = spawn_blocking(memory::usage).await?;
+                    let trimmed = trimmer.should_trim(usage.heap_in_use)
+                        && spawn_blocking(memory::trim).await?;
+                    let mb = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+                    tracing::debug!(
+                        target: "async_jobs::memory",
+                        resident_kb = usage.resident / 1024,
+                        heap_kb = usage.heap_in_use.map_or(-1, |b| (b / 1024) as i64),
+                        trimmed,
+                        "memory"
+                    );
+                    this.with(|mut o| {
+                        o.as_mut().set_resident_mb(mb(usage.resident));
+                        o.as_mut().set_heap_mb(usage.heap_in_use.map_or(-1.0, mb));
+                    });
+                }
+                Ok(())
+            });
         self.spawn_local_labeled("lag meter and task list", |this| async move {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));

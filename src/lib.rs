@@ -4,7 +4,7 @@
 //! jobs (each a library [`AsyncJob`](cxx_qt_async::AsyncJob) object) and a diagnostics panel.
 //! What each kind of job does is registered in [`jobs`]; the work itself is in [`files`] and
 //! [`work`], plain functions tested without Qt. The app's own QObjects are [`app_settings`] and
-//! [`diagnostics`].
+//! [`diagnostics`]; [`memory`] reads the process's memory and gives freed memory back.
 
 #![warn(missing_docs, rust_2018_idioms)]
 
@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod download;
 pub mod files;
 pub mod jobs;
+pub mod memory;
 pub mod settings;
 pub mod work;
 

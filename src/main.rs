@@ -50,7 +50,10 @@ fn parse_args() -> Result<Option<usize>, String> {
 }
 
 fn main() -> ExitCode {
-    // First: it sets an environment variable Qt reads, before any thread starts.
+    // SAFETY: the first statement of `main`: no other thread exists yet (Rust starts none
+    // before `main`; Qt and the runtime start theirs below).
+    unsafe { async_jobs::memory::tune_allocator() };
+    // Next: it sets an environment variable Qt reads, before any thread starts.
     let backend = async_jobs::choose_quick_backend();
     let threads = match parse_args() {
         Ok(threads) => threads,
