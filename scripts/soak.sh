@@ -60,10 +60,13 @@ xdotool key ctrl+q
 wait "$app" || { echo "soak.sh: the app exited with an error" >&2; exit 1; }
 python3 - "$work/rss" "$seconds" "$ops" "$work/app.log" <<'PY'
 import re, sys
+from datetime import datetime
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
-# The app's own readings, one a second: heap in use (kB), and whether it trimmed.
+# The app's own readings, about one a second: when (its log's UTC time), heap in use (kB), and
+# whether it trimmed.
 log = [l for l in open(sys.argv[4], errors="replace") if "async_jobs::memory" in l]
-heap = [(i, float(m.group(1))) for i, l in enumerate(log) if (m := re.search(r"heap_kb=(\d+)", l))]
+heap = [(datetime.fromisoformat(m.group(1) + "+00:00").timestamp(), float(m.group(2)))
+        for l in log if (m := re.match(r"(\S+?)Z .*heap_kb=(\d+)", l))]
 trims = sum("trimmed=true" in l for l in log)
 def slope(points):
     half = points[len(points) // 2:]
@@ -74,16 +77,17 @@ def slope(points):
     ys = [kb for _, kb in half]
     n = len(xs); mx = sum(xs) / n; my = sum(ys) / n
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(sum((x - mx) ** 2 for x in xs), 1e-9)
-heap_s = [(float(i), kb) for i, kb in heap]  # one reading a second: index = seconds
 print(f"soak seconds={sys.argv[2]} ops={sys.argv[3]} samples={len(rows)} rss_first_mb={rows[0][1]/1024:.1f} "
       f"rss_peak_mb={max(r[1] for r in rows)/1024:.1f} rss_last_mb={rows[-1][1]/1024:.1f} "
       f"slope_kb_per_min={slope(rows):.0f} "
       f"heap_last_mb={(heap[-1][1] / 1024 if heap else float('nan')):.1f} "
-      f"heap_slope_kb_per_min={slope(heap_s):.0f} trims={trims}")
+      f"heap_slope_kb_per_min={slope(heap):.0f} trims={trims}")
 # Resident and heap at the end of every minute (MB), to see the level, not only the slope.
 t0 = rows[0][0]
-minutes = [next((kb for t, kb in rows if t - t0 >= 60 * m), rows[-1][1]) for m in range(1, int((rows[-1][0] - t0) // 60) + 1)]
-heap_minutes = [kb for i, kb in heap if i % 60 == 59]
+def each_minute(points):
+    return [next((kb for t, kb in points if t - t0 >= 60 * m), points[-1][1])
+            for m in range(1, int((rows[-1][0] - t0) // 60) + 1)] if points else []
+minutes, heap_minutes = each_minute(rows), each_minute(heap)
 if minutes:
     print("soak rss_mb_each_minute=" + "/".join(f"{kb / 1024:.0f}" for kb in minutes)
           + " heap_mb_each_minute=" + "/".join(f"{kb / 1024:.0f}" for kb in heap_minutes))
