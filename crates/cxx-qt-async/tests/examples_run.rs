@@ -21,7 +21,12 @@ fn run_demo(name: &str) -> (bool, String) {
         "cxx-qt-async-example-{name}-{}",
         std::process::id()
     ));
-    std::fs::create_dir_all(&runtime_dir).unwrap();
+    let mut folder = std::fs::DirBuilder::new();
+    // Private (0700), as Qt requires of a runtime folder: with any other mode Qt ignores it
+    // and makes /tmp/runtime-$USER instead, which nobody removes.
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(&runtime_dir).unwrap();
     let mut child = Command::new(example(name))
         .arg("--demo")
         .env("QT_QPA_PLATFORM", "offscreen")
@@ -46,6 +51,10 @@ fn run_demo(name: &str) -> (bool, String) {
     let _ = std::fs::remove_dir_all(&runtime_dir);
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !text.contains("QStandardPaths"),
+        "Qt used the test's private runtime folder: {text}"
+    );
     (status.success(), text)
 }
 
