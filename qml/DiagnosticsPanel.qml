@@ -68,13 +68,14 @@ Frame {
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
-        // Resident size against the heap in use: memory freed by jobs is given back to the
-        // system after a burst, so the first follows the second.
+        // Resident size beside what the allocator has handed out (a job's buffer counts in
+        // full before its pages are touched, so the second can exceed the first). Memory that
+        // jobs freed goes back to the system after a burst, so the first follows the second.
         Label {
             objectName: "memoryLabel"
             visible: panel.diagnostics.residentMb > 0
             text: "memory: " + panel.diagnostics.residentMb.toFixed(0) + " MB resident"
-                  + (panel.diagnostics.heapMb >= 0 ? " · heap in use " + panel.diagnostics.heapMb.toFixed(0) + " MB" : "")
+                  + (panel.diagnostics.heapMb >= 0 ? " · " + panel.diagnostics.heapMb.toFixed(0) + " MB allocated" : "")
             font.family: "monospace"
             font.pixelSize: 11
             wrapMode: Text.Wrap
