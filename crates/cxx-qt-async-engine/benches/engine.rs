@@ -8,6 +8,11 @@
 //!   on the loop thread (p50/p99 over many round trips; includes the fake loop's condvar wake-up,
 //!   which a Qt loop replaces with its own event wake-up);
 //! * `drain`: how many ready coroutines one drain budget gets through (polls per second).
+//! * `fairness`: one coroutine queues a batch of N jobs of about 20 µs each (N = 0, 1 000,
+//!   100 000), then another coroutine submits one quick job: how long that job waited from its
+//!   submission to its start (the pool serves its submitters in turn, so this stays near one job
+//!   length whatever N is), and the batch's throughput beside it (jobs per second, which the
+//!   turn-taking must not cost).
 //!
 //! With no arguments at all (`cargo test`; this target has `test = true`) it runs with tiny
 //! counts as a smoke test.
@@ -16,7 +21,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop, Runtime};
+use cxx_qt_async_engine::{spawn_blocking, spawn_local, stats, testing::FakeLoop, Runtime};
 use futures::channel::oneshot;
 
 /// Nearest-rank percentile: element `ceil(p*n) - 1` of the sorted samples (0 when empty).
@@ -94,6 +99,44 @@ fn bench_drain(n: usize) {
     );
 }
 
+/// About `micros` µs of work on a worker.
+fn spin(micros: u64) -> u64 {
+    let until = Instant::now() + Duration::from_micros(micros);
+    let mut n = 0u64;
+    while Instant::now() < until {
+        n = std::hint::black_box(n + 1);
+    }
+    n
+}
+
+fn bench_fairness(batch: usize, job_us: u64) {
+    let fake = FakeLoop::new();
+    let batch_handle = spawn_local(async move {
+        let started = Instant::now();
+        let jobs: Vec<_> = (0..batch)
+            .map(|_| spawn_blocking(move || spin(job_us)))
+            .collect();
+        futures::future::try_join_all(jobs)
+            .await
+            .expect("the batch's jobs");
+        started.elapsed()
+    });
+    fake.turn(); // the batch is queued
+    let quick = spawn_local(async {
+        let submitted = Instant::now();
+        let started = spawn_blocking(Instant::now).await.expect("the quick job");
+        started - submitted
+    });
+    let wait = fake.block_on(quick).expect("the quick coroutine");
+    let batch_time = fake.block_on(batch_handle).expect("the batch coroutine");
+    println!(
+        "engine=fairness queued_ahead={batch} job_us={job_us} workers={} quick_wait_us={:.0} batch_jobs_per_s={:.0}",
+        cxx_qt_async_engine::worker_threads(),
+        wait.as_secs_f64() * 1e6,
+        if batch == 0 { 0.0 } else { batch as f64 / batch_time.as_secs_f64() },
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let smoke = args.is_empty();
@@ -101,7 +144,10 @@ fn main() {
     bench_spawn(100_000 / scale);
     bench_wake_to_poll(20_000 / scale);
     bench_drain(200_000 / scale);
+    for batch in [0, 1_000, 100_000] {
+        bench_fairness(batch / scale, 20);
+    }
     if smoke {
-        println!("\ntest result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
+        println!("\ntest result: ok. 4 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
     }
 }

@@ -19,3 +19,14 @@ pub(crate) fn now() -> Instant {
 pub(crate) fn advance(by: Duration) {
     ADVANCED.with(|a| a.set(a.get() + by));
 }
+
+/// About thirty years: what a deadline saturates to when a duration would overflow `Instant`.
+const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
+/// `at + by`, or `at` plus about thirty years when that would overflow (`Duration::MAX` means
+/// "never", not a panic).
+pub(crate) fn saturating_add(at: Instant, by: Duration) -> Instant {
+    at.checked_add(by)
+        .or_else(|| at.checked_add(FAR))
+        .unwrap_or(at)
+}

@@ -30,12 +30,6 @@ thread_local! {
     static BUDGET: Cell<u32> = const { Cell::new(u32::MAX) };
 }
 
-/// `true` when the poll that just ended spent its budget: it took [`PER_POLL`] ready results,
-/// or called [`yield_now`]. The drain then reads the clock at once.
-pub(crate) fn spent() -> bool {
-    BUDGET.with(|b| b.get() == 0)
-}
-
 /// Gives the poll that follows a fresh budget.
 pub(crate) fn reset() {
     BUDGET.with(|b| b.set(PER_POLL));

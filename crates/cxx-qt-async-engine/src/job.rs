@@ -11,10 +11,11 @@ use std::thread;
 
 use async_task::FallibleTask;
 
+use super::context::with_local;
 use super::coop;
 use super::error::JobError;
-use super::executor::with_pool;
 use super::panic::{caught, CaughtPanic};
+use super::pool::JobRunnable;
 use super::stop::{self, Stopping};
 use super::tasks;
 use super::token::Cancelled;
@@ -161,7 +162,7 @@ where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = with_pool(|pool| Arc::clone(pool.inner()));
+    let pool = with_local("spawn_blocking()", |local| Arc::clone(local.pool.inner()));
     let claim = Arc::new(AtomicU8::new(QUEUED));
     let worker_claim = Arc::clone(&claim);
     let (runnable, task) = async_task::spawn(
@@ -179,9 +180,13 @@ where
                 }))
             }
         },
-        move |r| pool.push(r),
+        // The job's future finishes in its first poll, so it is never woken and never scheduled
+        // again: the pool queues it once, below, and this is never called (were it called,
+        // dropping the runnable would cancel the job).
+        |r: JobRunnable| drop(r),
     );
-    runnable.schedule();
+    // Queued in the lane of the coroutine submitting it (see `lanes`).
+    tasks::with_current_lane(|lane| pool.push(lane, runnable));
     Job {
         task: Some(task.fallible()),
         claim,

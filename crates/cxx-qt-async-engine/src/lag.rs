@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::clock;
-use super::executor::{spawn_owned, Task};
+use super::task::{spawn_owned, Task};
 use super::tasks::Label;
 use super::timer::interval;
 

@@ -32,25 +32,31 @@
 //! | module | what it holds |
 //! |---|---|
 //! | `waker` | [`LoopWaker`](integration::LoopWaker), the one seam to an event loop (in [`integration`], with the `Drainer`) |
-//! | `executor` | [`Runtime`] and its [`Drainer`](integration::Drainer), [`spawn_local`], [`Task`] handles, [`stats`] |
-//! | `pool`, `job` | the worker pool; [`spawn_blocking`] and [`spawn_blocking_fallible`] return [`Job`]s |
+//! | `runtime` | [`Runtime`], [`RuntimeBuilder`] and the [`Drainer`](integration::Drainer): installing and shutting down |
+//! | `context` | the current thread's runtime as the other modules reach it; [`stats`], [`worker_threads`] |
+//! | `ready` | the ready queues: wakes from any thread, one loop wake per batch |
+//! | `drain` | the drain loop and its time budget |
+//! | `task` | [`spawn_local`] and the [`Task`] handle |
+//! | `pool`, `lanes`, `job` | the worker pool and its fair queue (one lane per submitter, served in turn); [`spawn_blocking`] and [`spawn_blocking_fallible`] return [`Job`]s |
 //! | [`coop`] | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
-//! | `timer` | [`sleep`] and [`interval`], and the runtime's timer queue, driven by the loop (no thread per timer) |
+//! | `timer`, `timer_queue` | [`sleep`] and [`interval`], and the runtime's timer queue, driven by the loop (no thread per timer) |
 //! | `progress` | [`progress`]: worker progress, coalesced to the frame rate |
 //! | `lag` | [`LagMeter`]: timer lateness on the GUI thread (last, p99, max) |
 //! | `token`, `cancel` | [`CancelToken`] and [`Cancelled`]; [`spawn_cancellable`]: jobs that stop at a token check |
 //! | `compose` | [`race`] and [`timeout`] (the loser is dropped, its jobs cancelled) |
 //! | `stream` | [`spawn_stream`]: partial results as a `Stream`, with backpressure |
-//! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked |
+//! | `latch`, `sync` | the wake-coalescing and worker-parking protocols; loom-checked (with `lanes`) |
 //! | `stop` | what a cancelled coroutine left running (blocking jobs, tokio tasks), awaited by [`Task::cancel`] |
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
-//! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age); [`slow_polls`]: the coroutines whose polls held the thread too long |
+//! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age) |
+//! | `slow_poll` | [`slow_polls`]: the coroutines whose polls held the thread too long |
 //! | `error` | [`JobError`], [`TaskError`] and the coroutine [report hook](set_report_hook) |
+//! | `panic`, `clock`, `rules` | panic payloads as values, the engine's clock, the rule its assertions name |
 //! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
-//! | `tokio` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
+//! | `tokio`, `tokio_slot` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
 //!
 //! The engine has one `unsafe` block: spawning a coroutine's task without async-task's own
-//! thread-check wrapper (`executor::spawn_raw`, its SAFETY comment lists the invariants that
+//! thread-check wrapper (`task::spawn_raw`, its SAFETY comment lists the invariants that
 //! keep a coroutine on its thread). Everything else is safe code (`#![deny(unsafe_code)]`).
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
@@ -58,45 +64,54 @@
 mod cancel;
 mod clock;
 mod compose;
+mod context;
 pub mod coop;
+mod drain;
 mod error;
-mod executor;
 mod job;
 mod lag;
+mod lanes;
 mod latch;
 mod panic;
 mod pool;
 mod progress;
+mod ready;
+mod rules;
+mod runtime;
 mod scope;
+mod slow_poll;
 mod stop;
 mod stream;
 mod sync;
+mod task;
 mod tasks;
 pub mod testing;
 mod timer;
+mod timer_queue;
 mod token;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tokio")]
+mod tokio_slot;
 mod waker;
 
 pub use cancel::{spawn_cancellable, CancellableJob};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
+pub use context::{has_runtime, stats, worker_threads, Stats};
 pub use coop::{yield_now, YieldNow};
 pub use error::{
     is_cancelled, set_report_hook, worker_backtrace, CoroutineReport, JobError, TaskError,
 };
-pub use executor::{
-    has_runtime, spawn_local, stats, worker_threads, Runtime, RuntimeBuilder, Stats, Task,
-    GUI_THREAD_RULE,
-};
 pub use job::{spawn_blocking, spawn_blocking_fallible, Job};
 pub use lag::{LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
+pub use rules::GUI_THREAD_RULE;
+pub use runtime::{Runtime, RuntimeBuilder};
 pub use scope::{CoroutineId, Scope};
+pub use slow_poll::{slow_polls, SlowPoll, DEFAULT_SLOW_POLL};
 pub use stream::{spawn_stream, ItemSender, JobStream};
-pub use tasks::{
-    note_wait, slow_polls, tasks, SlowPoll, TaskId, TaskInfo, TaskState, Wait, DEFAULT_SLOW_POLL,
-};
+pub use task::{spawn_local, Task};
+pub use tasks::{note_wait, tasks, TaskId, TaskInfo, TaskState, Wait};
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use token::{CancelToken, Cancelled};
 
@@ -109,7 +124,7 @@ pub use token::{CancelToken, Cancelled};
 /// * [`Liveness`](integration::Liveness): lets an object lend itself to its coroutines only
 ///   while it is alive and not already borrowed.
 pub mod integration {
-    pub use super::executor::Drainer;
+    pub use super::runtime::Drainer;
     pub use super::scope::{Entered, Liveness};
     pub use super::waker::LoopWaker;
 }

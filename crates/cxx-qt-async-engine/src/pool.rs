@@ -1,9 +1,11 @@
 //! The bounded worker pool that runs blocking jobs.
 //!
-//! A fixed set of named threads (`cxx-qt-async-worker-N`) takes job runnables from one lock-free
-//! FIFO queue. Submitting never takes a lock unless a worker is asleep and none is searching
-//! (the [`SleepGate`] protocol), so the GUI thread cannot block behind a preempted worker.
-//! Shutdown cancels what is still queued and waits a bounded time for what is running.
+//! A fixed set of named threads (`cxx-qt-async-worker-N`) takes job runnables from the fair
+//! queue of [`Lanes`]: one lane per submitter, served in turn, so the single job of a new click
+//! starts after at most one job of each other submitter, however many they queued. Submitting
+//! never takes a lock unless a worker is asleep and none is searching (the [`SleepGate`]
+//! protocol), so the GUI thread cannot block behind a preempted worker. Shutdown cancels what
+//! is still queued and waits a bounded time for what is running.
 //!
 //! **No job starves behind long ones.** When every worker is busy and no queued job has
 //! started for [`STARVED_AFTER`] (the workers are all inside long jobs), a monitor thread starts
@@ -22,8 +24,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use async_task::Runnable;
-use crossbeam_queue::SegQueue;
 
+use super::lanes::{Lane, Lanes};
 use super::latch::SleepGate;
 use super::panic::CaptureScope;
 use super::sync::{AtomicBool, Ordering};
@@ -45,8 +47,16 @@ pub(crate) struct WorkerPool {
     shutdown_wait: Duration,
 }
 
+/// A job as the pool queues it.
+pub(crate) type JobRunnable = Runnable;
+
+/// One submitter's lane of jobs.
+pub(crate) type JobLane = Lane<JobRunnable>;
+
 pub(crate) struct PoolInner {
-    jobs: SegQueue<Runnable>,
+    jobs: Lanes<JobRunnable>,
+    /// The lane of jobs submitted outside any coroutine.
+    default_lane: Arc<JobLane>,
     closed: AtomicBool,
     gate: SleepGate,
     /// Workers still running, and the condition their exit signals.
@@ -71,13 +81,14 @@ pub(crate) struct PoolInner {
 }
 
 impl PoolInner {
-    /// Queues a job; a job submitted after shutdown is dropped, which cancels it.
-    pub(crate) fn push(&self, runnable: Runnable) {
+    /// Queues a job in `lane` (`None`: the lane of jobs submitted outside any coroutine); a job
+    /// submitted after shutdown is dropped, which cancels it.
+    pub(crate) fn push(&self, lane: Option<&Arc<JobLane>>, runnable: JobRunnable) {
         if self.closed.load(Ordering::Acquire) {
             drop(runnable);
             return;
         }
-        self.jobs.push(runnable);
+        self.jobs.push(lane.unwrap_or(&self.default_lane), runnable);
         self.gate.job_added();
         // Every worker inside a job: the monitor watches whether this one ever starts. Once it
         // watches, later pushes cost two loads (no lock on the submit path of a flood).
@@ -93,8 +104,9 @@ impl PoolInner {
         }
     }
 
-    /// Runs one job taken from the queue (or cancels it, after shutdown).
-    fn run(&self, runnable: Runnable) {
+    /// Runs one job taken from the queue (or cancels it, after shutdown). A job whose handle was
+    /// dropped while it was queued is closed: running it only drops it.
+    fn run(&self, runnable: JobRunnable) {
         use std::sync::atomic::Ordering::Relaxed;
         // A job popped while shutdown drains the queue was not started before shutdown: it is
         // cancelled like the rest, not run (dropping the runnable cancels it).
@@ -222,7 +234,8 @@ impl PoolInner {
 impl WorkerPool {
     pub(crate) fn new(threads: usize, reserve: usize, nice: u8, shutdown_wait: Duration) -> Self {
         let inner = Arc::new(PoolInner {
-            jobs: SegQueue::new(),
+            jobs: Lanes::default(),
+            default_lane: Arc::default(),
             closed: AtomicBool::new(false),
             gate: SleepGate::default(),
             alive: std::sync::Mutex::new(threads),

@@ -15,8 +15,8 @@ use futures::FutureExt;
 
 use super::error::report;
 use super::error::CoroutineReport;
-use super::executor::{spawn_owned, Task};
 use super::panic::caught;
+use super::task::{spawn_owned, Task};
 use super::tasks::Label;
 
 /// Identifies a coroutine within its [`Scope`].

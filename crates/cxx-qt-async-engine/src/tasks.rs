@@ -11,7 +11,10 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use super::pool::JobLane;
 
 /// Identifies a coroutine among all coroutines of its thread, for as long as the thread lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,7 +73,8 @@ pub struct TaskInfo {
     pub owner: Option<String>,
     /// What it is doing.
     pub state: TaskState,
-    /// Time since it was spawned.
+    /// Time since it first ran (zero while it is [`TaskState::Starting`]: it runs at the next
+    /// drain).
     pub age: Duration,
     /// How often it was polled (polls that ended; not the one a snapshot is taken from).
     pub polls: u64,
@@ -151,11 +155,13 @@ const WAIT_NAMES: [&str; 8] = [
 const STARTING: u8 = 0xff;
 
 /// A label and an owner, shared by the tasks that have both (a loop spawning many coroutines
-/// from one place stores them once).
+/// from one place stores them once), and their lane in the worker pool: the coroutines that
+/// share a meta are one submitter (made at their first job).
 struct Meta {
     label: Label,
     owner: Option<Rc<str>>,
     users: u32,
+    lane: Option<Arc<JobLane>>,
 }
 
 /// One task's row: 24 bytes, in a vector (no allocation per task).
@@ -163,7 +169,8 @@ struct Meta {
 struct Slot {
     seq: u64,
     meta: u32,
-    spawned_ms: u32,
+    /// When it first ran, in ms since the list's epoch (set by its first poll).
+    started_ms: u32,
     polls: u32,
     state: u8,
 }
@@ -186,6 +193,12 @@ impl List {
         *self.epoch.get_or_insert_with(Instant::now)
     }
 
+    /// Now (the drain's latest clock reading, else the clock), in ms since the epoch.
+    fn now_ms(&mut self) -> u32 {
+        let now = CLOCK.with(Cell::get).unwrap_or_else(Instant::now);
+        u32::try_from(now.saturating_duration_since(self.epoch()).as_millis()).unwrap_or(u32::MAX)
+    }
+
     fn meta_for(&mut self, label: Label, owner: Option<Rc<str>>) -> u32 {
         if let Some(id) = self.last_meta {
             if let Some(meta) = self.metas[id as usize].as_mut() {
@@ -204,6 +217,7 @@ impl List {
             label,
             owner,
             users: 1,
+            lane: None,
         };
         let id = match self.free_metas.pop() {
             Some(id) => {
@@ -240,6 +254,12 @@ thread_local! {
     static WAIT: Cell<u8> = const { Cell::new(0) };
     /// The row of the task being polled, plus one (0: none).
     static POLLING: Cell<u32> = const { Cell::new(0) };
+    /// The task the last run polled and its meta; `true` when the task has since finished and
+    /// its meta's release waits for the next run (so that a coroutine that finished in that
+    /// poll can still be named as a slow one).
+    static LAST: Cell<Option<(u64, u32, bool)>> = const { Cell::new(None) };
+    /// The drain's latest clock reading.
+    static CLOCK: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// How many tasks are alive (spawned, not yet finished or dropped).
@@ -252,14 +272,13 @@ pub(crate) fn live() -> usize {
 pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> (Registered, u64) {
     LIST.with(|l| {
         let mut list = l.borrow_mut();
-        let epoch = list.epoch();
         let meta = list.meta_for(label, owner);
         let seq = list.next_seq + 1;
         list.next_seq = seq;
         let slot = Slot {
             seq,
             meta,
-            spawned_ms: u32::try_from(epoch.elapsed().as_millis()).unwrap_or(u32::MAX),
+            started_ms: 0,
             polls: 0,
             state: STARTING,
         };
@@ -292,7 +311,7 @@ impl Registered {
     pub(crate) fn polling(&self) -> Polling<'_> {
         let _ = WAIT.try_with(|w| w.set(0));
         let _ = POLLING.try_with(|p| p.set(self.0 + 1));
-        Polling(self, Instant::now())
+        Polling(self)
     }
 }
 
@@ -300,172 +319,117 @@ impl Drop for Registered {
     fn drop(&mut self) {
         let _ = LIST.try_with(|l| {
             if let Ok(mut list) = l.try_borrow_mut() {
-                let meta = list.slots[self.0 as usize].meta;
+                let Slot { seq, meta, .. } = list.slots[self.0 as usize];
                 list.slots[self.0 as usize].seq = 0; // free
                 list.free_slots.push(self.0);
                 list.live -= 1;
+                match LAST.with(Cell::get) {
+                    // Polled by the run that is ending: the drain may still name it.
+                    Some((last, m, false)) if last == seq => {
+                        LAST.with(|l| l.set(Some((last, m, true))));
+                    }
+                    _ => list.release_meta(meta),
+                }
+            }
+        });
+    }
+}
+
+/// Ends a poll: counts it and records what the task now waits for (the first poll also stamps
+/// the task's start with the drain's clock).
+pub(crate) struct Polling<'a>(&'a Registered);
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        let index = self.0 .0;
+        let _ = POLLING.try_with(|p| p.set(0));
+        let on = WAIT.try_with(Cell::get).unwrap_or(0);
+        let _ = LIST.try_with(|l| {
+            if let Ok(mut list) = l.try_borrow_mut() {
+                let first = list.slots[index as usize].state == STARTING;
+                let stamp = first.then(|| list.now_ms());
+                let slot = &mut list.slots[index as usize];
+                slot.state = on;
+                slot.polls = slot.polls.saturating_add(1);
+                if let Some(ms) = stamp {
+                    slot.started_ms = ms;
+                }
+                let (seq, meta) = (slot.seq, slot.meta);
+                LAST.with(|l| l.set(Some((seq, meta, false))));
+            }
+        });
+    }
+}
+
+/// Forgets which coroutine the last run polled (before the next run; a run that only drops a
+/// cancelled coroutine polls nothing).
+pub(crate) fn clear_last_polled() {
+    if let Some((_, meta, true)) = LAST.with(Cell::take) {
+        // It finished in that run: its meta's release was left for now.
+        let _ = LIST.try_with(|l| {
+            if let Ok(mut list) = l.try_borrow_mut() {
                 list.release_meta(meta);
             }
         });
     }
 }
 
-/// Ends a poll: counts it, records what the task now waits for, and names it if it held the
-/// thread longer than the slow-poll threshold.
-pub(crate) struct Polling<'a>(&'a Registered, Instant);
-
-impl Drop for Polling<'_> {
-    fn drop(&mut self) {
-        let took = self.1.elapsed();
-        let _ = POLLING.try_with(|p| p.set(0));
-        let on = WAIT.try_with(Cell::get).unwrap_or(0);
-        let slow = SLOW
-            .try_with(|s| took >= s.borrow().threshold)
-            .unwrap_or(false);
-        let offender = LIST
-            .try_with(|l| {
-                let mut list = l.try_borrow_mut().ok()?;
-                let slot = &mut list.slots[self.0 .0 as usize];
-                slot.state = on;
-                slot.polls = slot.polls.saturating_add(1);
-                let slot = *slot;
-                let meta = list.metas[slot.meta as usize].as_ref().filter(|_| slow)?;
-                Some(SlowPoll {
-                    id: TaskId(slot.seq),
-                    label: meta.label.text(),
-                    owner: meta.owner.as_deref().map(str::to_owned),
-                    spawned_at: meta.label.site(),
-                    took,
-                })
-            })
-            .ok()
-            .flatten();
-        // Outside the list's borrow: a log subscriber may look at the task list.
-        if let Some(offender) = offender {
-            record_slow_poll(offender);
-        }
-    }
+/// What the slow-poll recorder names: the coroutine polled by the run that just ended.
+pub(crate) struct Polled {
+    pub(crate) id: TaskId,
+    pub(crate) label: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) spawned_at: Option<&'static Location<'static>>,
 }
 
-/// The default [slow-poll threshold](crate::RuntimeBuilder::slow_poll_threshold): half a frame.
-pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(8);
-
-/// How many slow polls [`slow_polls`] keeps (the worst of them).
-const KEPT_SLOW_POLLS: usize = 16;
-
-/// One poll of a coroutine that held the GUI thread for at least the slow-poll threshold:
-/// while it ran, nothing else on the loop (painting, input, timers) could. See [`slow_polls`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct SlowPoll {
-    /// The coroutine.
-    pub id: TaskId,
-    /// Its label (as in [`tasks`]).
-    pub label: String,
-    /// Its owner, if it has one.
-    pub owner: Option<String>,
-    /// Where it was spawned, when known.
-    pub spawned_at: Option<&'static Location<'static>>,
-    /// How long that one poll took.
-    pub took: Duration,
+/// The coroutine polled by the run that just ended, if that run polled one.
+pub(crate) fn last_polled() -> Option<Polled> {
+    let (seq, meta, _) = LAST.try_with(Cell::get).ok()??;
+    LIST.try_with(|l| {
+        let list = l.try_borrow().ok()?;
+        let meta = list.metas.get(meta as usize)?.as_ref()?;
+        Some(Polled {
+            id: TaskId(seq),
+            label: meta.label.text(),
+            owner: meta.owner.as_deref().map(str::to_owned),
+            spawned_at: meta.label.site(),
+        })
+    })
+    .ok()
+    .flatten()
 }
 
-impl fmt::Display for SlowPoll {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "coroutine {} \"{}\"", self.id, self.label)?;
-        if let Some(owner) = &self.owner {
-            write!(f, " of {owner}")?;
-        }
-        if let Some(site) = self.spawned_at {
-            write!(f, " (spawned at {site})")?;
-        }
-        write!(
-            f,
-            " held the GUI thread for {:.1} ms in one poll",
-            self.took.as_secs_f64() * 1e3
-        )
-    }
-}
-
-struct SlowPolls {
-    threshold: Duration,
-    count: u64,
-    /// The worst recent ones, at most [`KEPT_SLOW_POLLS`], worst first.
-    worst: Vec<SlowPoll>,
-}
-
-thread_local! {
-    static SLOW: RefCell<SlowPolls> = const {
-        RefCell::new(SlowPolls { threshold: DEFAULT_SLOW_POLL, count: 0, worst: Vec::new() })
+/// Runs `f` with the pool lane of the coroutine being polled: the lane its jobs queue in, shared
+/// by the coroutines spawned in a row from the same place by the same owner (the ones that share
+/// its label and owner), so a loop that spawns a coroutine per item is one submitter. `None`
+/// outside a poll (jobs submitted from plain code share the pool's default lane).
+pub(crate) fn with_current_lane<R>(f: impl FnOnce(Option<&Arc<JobLane>>) -> R) -> R {
+    let polling = POLLING.try_with(Cell::get).unwrap_or(0).checked_sub(1);
+    let Some(index) = polling else {
+        return f(None);
     };
+    let mut f = Some(f);
+    let done = LIST
+        .try_with(|l| {
+            let mut list = l.try_borrow_mut().ok()?;
+            let meta = list.slots.get(index as usize)?.meta;
+            let meta = list.metas.get_mut(meta as usize)?.as_mut()?;
+            let lane = meta.lane.get_or_insert_with(Arc::default);
+            // `f` only queues the job: it never reaches the task list.
+            Some((f.take()?)(Some(lane)))
+        })
+        .ok()
+        .flatten();
+    match (done, f) {
+        (Some(out), _) => out,
+        (None, Some(f)) => f(None),
+        (None, None) => unreachable!("`f` runs once"),
+    }
 }
 
-/// Sets this thread's slow-poll threshold and forgets earlier slow polls (a runtime's install).
-pub(crate) fn reset_slow_polls(threshold: Duration) {
-    SLOW.with(|s| {
-        let mut s = s.borrow_mut();
-        s.threshold = threshold;
-        s.count = 0;
-        s.worst.clear();
-    });
-}
-
-fn record_slow_poll(poll: SlowPoll) {
-    tracing::warn!(
-        target: "cxx_qt_async::slow_poll",
-        coroutine = poll.id.get(),
-        label = %poll.label,
-        owner = poll.owner.as_deref().unwrap_or(""),
-        took_ms = poll.took.as_secs_f64() * 1e3,
-        "{poll}"
-    );
-    let _ = SLOW.try_with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            s.count += 1;
-            let at = s.worst.partition_point(|p| p.took >= poll.took);
-            if at < KEPT_SLOW_POLLS {
-                s.worst.insert(at, poll);
-                s.worst.truncate(KEPT_SLOW_POLLS);
-            }
-        }
-    });
-}
-
-/// How many polls on this thread held it for at least the slow-poll threshold.
-pub(crate) fn slow_poll_count() -> u64 {
-    SLOW.with(|s| s.borrow().count)
-}
-
-/// The worst slow polls of this thread's coroutines since the runtime was installed (at most
-/// 16, worst first): each names the coroutine (label, owner, spawn site) and how long its poll
-/// held the GUI thread. A poll longer than the runtime's
-/// [`slow_poll_threshold`](crate::RuntimeBuilder::slow_poll_threshold) (default 8 ms, half a
-/// frame) is also logged as a `tracing` warning (target `cxx_qt_async::slow_poll`) and counted
-/// in [`stats`](crate::stats)`().slow_polls`.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use cxx_qt_async_engine::{slow_polls, stats, testing::FakeLoop, Runtime, Scope};
-///
-/// let fake = FakeLoop::with_runtime(
-///     Runtime::builder().slow_poll_threshold(Duration::from_millis(5)),
-/// );
-/// let window = Scope::with_owner("MainWindow");
-/// window.spawn_local_labeled("load thumbnails", async {
-///     std::thread::sleep(Duration::from_millis(20)); // blocking work on the GUI thread: a bug
-///     Ok(())
-/// });
-/// fake.run_until(|| stats().live_coroutines == 0).unwrap();
-/// let worst = &slow_polls()[0];
-/// assert_eq!(worst.label, "load thumbnails");
-/// assert_eq!(worst.owner.as_deref(), Some("MainWindow"));
-/// assert!(worst.took >= Duration::from_millis(20));
-/// assert_eq!(stats().slow_polls, 1);
-/// ```
-pub fn slow_polls() -> Vec<SlowPoll> {
-    SLOW.with(|s| s.borrow().worst.clone())
+/// The drain's latest clock reading, which first polls stamp their task's start with.
+pub(crate) fn set_clock(now: Instant) {
+    let _ = CLOCK.try_with(|c| c.set(Some(now)));
 }
 
 /// Called by a future that returns `Pending` (the engine's own, the Qt layer's signal waits,
@@ -540,7 +504,11 @@ pub fn tasks() -> Vec<TaskInfo> {
                         on: WAIT_NAMES.get(usize::from(n)).copied().unwrap_or("other"),
                     },
                 },
-                age: since_epoch.saturating_sub(Duration::from_millis(u64::from(slot.spawned_ms))),
+                age: match slot.state {
+                    STARTING => Duration::ZERO,
+                    _ => since_epoch
+                        .saturating_sub(Duration::from_millis(u64::from(slot.started_ms))),
+                },
                 polls: u64::from(slot.polls),
             });
         }

@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use super::clock;
-use super::executor::{Drainer, Runtime, RuntimeBuilder};
+use super::runtime::{Drainer, Runtime, RuntimeBuilder};
 use super::waker::LoopWaker;
 
 /// How long [`FakeLoop::block_on`] and [`FakeLoop::run_until`] wait before they give up: 10 s

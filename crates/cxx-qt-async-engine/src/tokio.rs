@@ -48,11 +48,10 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use ::tokio::runtime::{Handle, Runtime as TokioRuntime};
+use ::tokio::runtime::Handle;
 use ::tokio::task::JoinHandle;
 use futures::task::AtomicWaker;
 use futures::FutureExt as _;
@@ -62,42 +61,6 @@ use super::error::JobError;
 use super::panic::{caught, CaughtPanic};
 use super::stop;
 use super::tasks;
-
-/// The engine runtime's tokio runtime: made at the first coroutine poll, shut down with it.
-pub(crate) struct TokioSlot {
-    workers: usize,
-    runtime: OnceLock<TokioRuntime>,
-}
-
-impl TokioSlot {
-    pub(crate) fn new(workers: usize) -> Self {
-        Self {
-            workers,
-            runtime: OnceLock::new(),
-        }
-    }
-
-    /// The handle, creating the runtime on first use.
-    pub(crate) fn handle(&self) -> &Handle {
-        self.runtime
-            .get_or_init(|| {
-                ::tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(self.workers)
-                    .thread_name("cxx-qt-async-tokio")
-                    .enable_all()
-                    .build()
-                    .expect("cxx-qt-async: could not start the tokio runtime")
-            })
-            .handle()
-    }
-
-    /// Shuts the tokio runtime down (if it was made), waiting at most `wait` for its tasks.
-    pub(crate) fn shutdown(self, wait: Duration) {
-        if let Some(runtime) = self.runtime.into_inner() {
-            runtime.shutdown_timeout(wait);
-        }
-    }
-}
 
 /// What a tokio task hands back when it did not produce a value.
 type Outcome<T> = Result<T, CaughtPanic>;
@@ -179,7 +142,7 @@ where
     F::Output: Send + 'static,
 {
     let site = Location::caller();
-    let handle = super::executor::tokio_handle("tokio::spawn()");
+    let handle = super::context::tokio_handle("tokio::spawn()");
     let ended = Arc::new(RunState::new());
     let guard = EndGuard(Arc::clone(&ended));
     let task = handle.spawn(async move {
@@ -205,7 +168,7 @@ where
 ///
 /// On a thread without an engine runtime.
 pub fn handle() -> Handle {
-    super::executor::tokio_handle("tokio::handle()")
+    super::context::tokio_handle("tokio::handle()")
 }
 
 impl<T> Future for TokioJob<T> {

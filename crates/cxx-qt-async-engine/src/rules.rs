@@ -1,0 +1,6 @@
+//! The rules the engine asserts, named once so that every assertion quotes the same words.
+
+/// The rule every affinity assertion names.
+pub const GUI_THREAD_RULE: &str =
+    "cxx-qt-async rule: coroutines are spawned, polled and dropped only on the GUI thread \
+     (the event-loop thread that installed the runtime)";
