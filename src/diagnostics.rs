@@ -315,7 +315,7 @@ mod bench {
     use std::time::{Duration, Instant};
 
     use cxx_qt::CxxQtType as _;
-    use cxx_qt_async::engine::{sleep, spawn_blocking, stats, LagMeter};
+    use cxx_qt_async::engine::{percentile as pct, sleep, spawn_blocking, stats, LagMeter};
     use cxx_qt_async::QObjectRef;
 
     use super::qobject::Diagnostics;
@@ -329,16 +329,6 @@ mod bench {
             _ => return None,
         };
         Some((load, seconds.parse().ok().filter(|s: &f64| *s > 0.0)?))
-    }
-
-    fn pct(samples: &[f64], p: f64) -> f64 {
-        if samples.is_empty() {
-            return 0.0;
-        }
-        let mut v = samples.to_vec();
-        v.sort_by(f64::total_cmp);
-        let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-        v[rank - 1]
     }
 
     pub(super) async fn run(

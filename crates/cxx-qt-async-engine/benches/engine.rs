@@ -21,16 +21,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{spawn_blocking, spawn_local, stats, testing::FakeLoop, Runtime};
+use cxx_qt_async_engine::{
+    percentile, spawn_blocking, spawn_local, stats, testing::FakeLoop, Runtime,
+};
 use futures::channel::oneshot;
-
-/// Nearest-rank percentile: element `ceil(p*n) - 1` of the sorted samples (0 when empty).
-fn pct(samples: &[f64], p: f64) -> f64 {
-    let mut v = samples.to_vec();
-    v.sort_by(f64::total_cmp);
-    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len().max(1));
-    v.get(k - 1).copied().unwrap_or(0.0)
-}
 
 fn bench_spawn(n: usize) {
     let fake = FakeLoop::with_runtime(Runtime::builder().worker_threads(1));
@@ -73,8 +67,8 @@ fn bench_wake_to_poll(n: usize) {
     helper.join().expect("helper");
     println!(
         "engine=wake_to_poll n={n} p50_us={:.2} p99_us={:.2}",
-        pct(&samples, 0.5),
-        pct(&samples, 0.99)
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99)
     );
 }
 

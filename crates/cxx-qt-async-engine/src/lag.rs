@@ -97,14 +97,36 @@ impl LagMeter {
         let Some(&last_ms) = window.back() else {
             return LagSnapshot::default();
         };
-        let mut sorted: Vec<f64> = window.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
-        let rank = ((0.99 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        let samples: Vec<f64> = window.iter().copied().collect();
         LagSnapshot {
             last_ms,
-            p99_ms: sorted[rank - 1],
-            max_ms: sorted[sorted.len() - 1],
-            samples: sorted.len(),
+            p99_ms: percentile(&samples, 0.99),
+            max_ms: percentile(&samples, 1.0),
+            samples: samples.len(),
         }
     }
+}
+
+/// The nearest-rank percentile `p` (0 to 1) of `samples`: element `ceil(p * n) - 1` of them
+/// sorted (clamped to the first and the last; 0 when there are none). The definition the lag
+/// meter, the app's figures and the benchmarks all use, so their p99s compare.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::percentile;
+///
+/// let frames = [16.0, 17.0, 16.5, 40.0];
+/// assert_eq!(percentile(&frames, 0.5), 16.5);
+/// assert_eq!(percentile(&frames, 0.99), 40.0);
+/// assert_eq!(percentile(&[], 0.99), 0.0);
+/// ```
+pub fn percentile(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
 }

@@ -103,7 +103,7 @@ pub use error::{
     is_cancelled, set_report_hook, worker_backtrace, CoroutineReport, JobError, TaskError,
 };
 pub use job::{spawn_blocking, spawn_blocking_fallible, Job};
-pub use lag::{LagMeter, LagSnapshot};
+pub use lag::{percentile, LagMeter, LagSnapshot};
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use rules::GUI_THREAD_RULE;
 pub use runtime::{Runtime, RuntimeBuilder};

@@ -348,11 +348,25 @@ fn lower_priority(nice: u8) {
     let _ = nice;
 }
 
-/// The calling thread's niceness, from `/proc/thread-self/stat` (its 19th field).
+/// The calling thread's OS niceness (Linux: from `/proc/thread-self/stat`, its 19th field;
+/// `None` elsewhere or when it cannot be read). Tests compare a worker's with the GUI thread's.
+///
+/// # Examples
+///
+/// ```
+/// let nice = cxx_qt_async_engine::testing::thread_nice();
+/// assert!(nice.is_none_or(|n| (-20..=19).contains(&n)));
+/// ```
 #[cfg(all(target_os = "linux", not(miri)))]
-pub(crate) fn own_nice() -> Option<i32> {
+pub fn own_nice() -> Option<i32> {
     let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
     // The name (2nd field) may hold spaces: count from the `)` that ends it.
     let after_name = &stat[stat.rfind(')')? + 1..];
     after_name.split_whitespace().nth(16)?.parse().ok()
+}
+
+/// See the Linux version: no niceness to read here.
+#[cfg(not(all(target_os = "linux", not(miri))))]
+pub fn own_nice() -> Option<i32> {
+    None
 }

@@ -12,6 +12,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use super::clock;
+pub use super::pool::own_nice as thread_nice;
 use super::runtime::{Drainer, Runtime, RuntimeBuilder};
 use super::waker::LoopWaker;
 

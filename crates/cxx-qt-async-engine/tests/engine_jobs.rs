@@ -247,16 +247,9 @@ fn without_reserve_threads_a_quick_job_waits_for_a_worker() {
     fake.block_on(quick).unwrap().unwrap();
 }
 
-/// The calling thread's niceness, from `/proc/thread-self/stat` (its 19th field).
+/// The calling thread's niceness (the engine reads it from `/proc` for its workers).
 fn own_nice() -> i32 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 1..];
-    after_name
-        .split_whitespace()
-        .nth(16)
-        .unwrap()
-        .parse()
-        .unwrap()
+    cxx_qt_async_engine::testing::thread_nice().expect("a niceness under /proc")
 }
 
 #[test]

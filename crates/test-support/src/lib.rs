@@ -41,16 +41,8 @@ pub fn quick_test_main(name_and_args: &[String], source_dir: &Path) -> i32 {
     unsafe { cxx_qt_async_quick_test_main(argc, argv.as_mut_ptr(), dir.as_ptr()) }
 }
 
-/// Nearest-rank percentile: element `ceil(p*n) - 1` of the sorted samples (0 when empty).
-pub fn pct(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let mut v = samples.to_vec();
-    v.sort_by(f64::total_cmp);
-    let k = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[k - 1]
-}
+/// Nearest-rank percentile (the engine's [`percentile`](cxx_qt_async_engine::percentile)).
+pub use cxx_qt_async_engine::percentile as pct;
 
 /// A repeating `Qt::PreciseTimer` on the GUI thread calling `tick`.
 pub struct PreciseTimer(*mut c_void);
