@@ -25,6 +25,10 @@
 //!   records SECONDS (default 10) of frame intervals (`frameSwapped` as the GUI thread sees
 //!   it), 1 ms timer lateness, slow polls and a quick job's wait every 200 ms, and prints one
 //!   line.
+//! * `cargo bench --bench app -- fanout [JOBS]`: the real window launches a Fan-out of JOBS
+//!   (default 100 000) and right after it a Fail job through its own launcher, and prints the
+//!   fan-out's time and jobs per second, the Fail job's time, and the frame intervals and timer
+//!   lateness meanwhile (`src/diagnostics/bench.rs`).
 //!
 //! With no arguments at all (`cargo test`; `test = true`) it runs both briefly as a smoke test.
 
@@ -202,7 +206,10 @@ fn frames(load: &str, seconds: f64) -> bool {
     };
     let out = cmd.output().expect("launch async-jobs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    match stdout.lines().find(|l| l.starts_with("frames ")) {
+    match stdout
+        .lines()
+        .find(|l| l.starts_with("frames ") || l.starts_with("fanout-window "))
+    {
         Some(line) => {
             println!("{line} platform={platform}");
             true
@@ -328,13 +335,14 @@ fn main() {
     if raw.is_empty() {
         // Smoke test: each figure once, briefly, each in its own process (one Qt app each).
         let exe = std::env::current_exe().expect("own path");
-        println!("\nrunning 4 tests");
+        println!("\nrunning 5 tests");
         let mut failed = 0;
         for args in [
             ["startup", "1"],
             ["lag", "0.3"],
             ["download", "4"],
             ["frames", "0.5"],
+            ["fanout", "2000"],
         ] {
             let ok = Command::new(&exe)
                 .args(args)
@@ -350,7 +358,7 @@ fn main() {
         println!(
             "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
             if failed == 0 { "ok" } else { "FAILED" },
-            4 - failed
+            5 - failed
         );
         exit(i32::from(failed > 0));
     }
@@ -367,9 +375,15 @@ fn main() {
             "idle",
             args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0),
         ),
+        Some("fanout") => frames(
+            "fanout",
+            args.get(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100_000.0),
+        ),
         _ => {
             eprintln!(
-                "usage: app startup [RUNS] | lag [SECONDS] | download [MIB] | frames [SECONDS] | frames-idle [SECONDS]"
+                "usage: app startup [RUNS] | lag [SECONDS] | download [MIB] | frames [SECONDS] | frames-idle [SECONDS] | fanout [JOBS]"
             );
             exit(2)
         }

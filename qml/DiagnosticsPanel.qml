@@ -12,21 +12,9 @@ Frame {
     property int heartbeat: 0
     property alias lagPlot: lagPlot
     property alias taskView: taskView
-    readonly property var taskList: {
-        try {
-            return JSON.parse(diagnostics.tasksJson || "[]")
-        } catch (e) {
-            return []
-        }
-    }
-
-    readonly property var slowPolls: {
-        try {
-            return JSON.parse(diagnostics.slowPollsJson || "[]")
-        } catch (e) {
-            return []
-        }
-    }
+    // The engine's task list and its worst slow polls, as arrays of objects.
+    readonly property var taskList: diagnostics.tasks
+    readonly property var slowPolls: diagnostics.slowPolls
     property alias slowPollView: slowPollView
 
     // The clock the task ages are shown against (a few times a second, not every frame).

@@ -64,6 +64,17 @@ ApplicationWindow {
     Connections {
         target: root.diagnostics
         function onBenchDone() { Qt.quit() }
+        // The fan-out benchmark (`cargo bench --bench app -- fanout N`): a fan-out, then at once
+        // a Fail job, each reporting when it ends.
+        function onBenchLoadWanted() {
+            var jobs = [launch("fanout", "Fan-out", [String(root.diagnostics.benchFanOut)]),
+                        launch("fail", "Fail (with context)", [])]
+            jobs.forEach(function (job) {
+                job.finished.connect(function () {
+                    root.diagnostics.benchJobFinished(job.kind, job.state, job.elapsedMs)
+                })
+            })
+        }
     }
 
     // Ticks every 16 ms on the GUI thread: it only advances while the event loop is free.

@@ -4,11 +4,15 @@
 //! Owns a lag meter (a 5 ms interval on the GUI thread; lateness over the last 2 s). Every
 //! 100 ms it emits `lagSample(peakMs)`, the worst lateness of those 100 ms (the panel plots
 //! them); four times a second it publishes `lagLastMs`, `lagP99Ms`, `lagMaxMs`,
-//! `liveCoroutines` and `tasksJson`, the engine's live task list as a JSON array of
-//! `{id, label, owner, state, spawnedAtMs}` (set only when it changed: every change rebuilds
-//! the panel's list, on the GUI thread, inside this coroutine's poll), and `slowPollsJson`, the coroutines whose polls
-//! held the GUI thread longest (`{id, label, owner, site, tookMs}`, worst first; the engine's
-//! `slow_polls()`), with their count `slowPollCount`.
+//! `liveCoroutines` and `tasks`, the engine's live task list as a list of
+//! `{id, label, owner, state, spawnedAtMs}` objects (set only when it changed: every change
+//! rebuilds the panel's list, on the GUI thread, inside this coroutine's poll), and `slowPolls`,
+//! the coroutines whose polls held the GUI thread longest (`{id, label, owner, site, tookMs}`,
+//! worst first; the engine's `slow_polls()`), with their count `slowPollCount`. QML gets them as
+//! arrays of objects (a `QVariantList` of `QVariantMap`s), no text to parse.
+//!
+//! The window's own benchmarks (`cargo bench --bench app -- frames|fanout`) run in
+//! [`bench`].
 //!
 //! Every second a worker reads the process's memory ([`crate::memory::usage`]): `residentMb`
 //! and `heapMb` (-1 where unknown), also logged at debug level (target
@@ -23,6 +27,9 @@ pub mod qobject {
         include!("cxx-qt-lib/qstring.h");
         /// QString from cxx_qt_lib
         type QString = cxx_qt_lib::QString;
+        include!("cxx-qt-lib/qlist.h");
+        /// A list of QVariants (QML sees an array of objects)
+        type QList_QVariant = cxx_qt_lib::QList<cxx_qt_lib::QVariant>;
     }
 
     extern "RustQt" {
@@ -32,11 +39,12 @@ pub mod qobject {
         #[qproperty(f64, lag_p99_ms, cxx_name = "lagP99Ms")]
         #[qproperty(f64, lag_max_ms, cxx_name = "lagMaxMs")]
         #[qproperty(i32, live_coroutines, cxx_name = "liveCoroutines")]
-        #[qproperty(QString, tasks_json, cxx_name = "tasksJson")]
-        #[qproperty(QString, slow_polls_json, cxx_name = "slowPollsJson")]
+        #[qproperty(QList_QVariant, tasks)]
+        #[qproperty(QList_QVariant, slow_polls, cxx_name = "slowPolls")]
         #[qproperty(i32, slow_poll_count, cxx_name = "slowPollCount")]
         #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
         #[qproperty(QString, bench_load, cxx_name = "benchLoad")]
+        #[qproperty(i32, bench_fan_out, cxx_name = "benchFanOut")]
         #[qproperty(f64, resident_mb, cxx_name = "residentMb")]
         #[qproperty(f64, heap_mb, cxx_name = "heapMb")]
         type Diagnostics = super::DiagnosticsRust;
@@ -62,6 +70,21 @@ pub mod qobject {
         #[cxx_name = "benchDone"]
         fn bench_done(self: Pin<&mut Diagnostics>);
 
+        /// The fan-out benchmark wants its load started now (`Main.qml` launches it).
+        #[qsignal]
+        #[cxx_name = "benchLoadWanted"]
+        fn bench_load_wanted(self: Pin<&mut Diagnostics>);
+
+        /// A job the benchmark's load started has finished (`Main.qml` reports each).
+        #[qinvokable]
+        #[cxx_name = "benchJobFinished"]
+        fn bench_job_finished(
+            self: Pin<&mut Diagnostics>,
+            kind: &QString,
+            state: &QString,
+            elapsed_ms: f64,
+        );
+
         /// Call on the window's first frame. With `ASYNC_JOBS_EXIT_AFTER_FIRST_FRAME` set, prints
         /// `first_frame_unix_ns=<wall clock>` and returns true (the caller then quits): that is
         /// how the startup benchmark measures process start to first frame.
@@ -74,14 +97,12 @@ pub mod qobject {
 }
 
 use std::collections::HashMap;
-
-use cxx_qt::CxxQtType as _;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cxx_qt_lib::QString;
+use cxx_qt::CxxQtType as _;
+use cxx_qt_lib::{QList, QMap, QMapPair_QString_QVariant, QString, QVariant};
 use futures::StreamExt;
 
 use crate::memory;
@@ -91,6 +112,8 @@ use cxx_qt_async::engine::{
 };
 use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
 
+mod bench;
+
 /// Backing struct of [`qobject::Diagnostics`].
 #[derive(Debug, Default)]
 pub struct DiagnosticsRust {
@@ -98,12 +121,14 @@ pub struct DiagnosticsRust {
     lag_p99_ms: f64,
     lag_max_ms: f64,
     live_coroutines: i32,
-    tasks_json: QString,
-    slow_polls_json: QString,
+    tasks: QList<QVariant>,
+    slow_polls: QList<QVariant>,
     slow_poll_count: i32,
     worker_threads: i32,
-    /// `busy` or `idle` while the frames benchmark runs (`ASYNC_JOBS_BENCH_FRAMES`), else empty.
+    /// `busy`, `idle` or `fanout` while a benchmark runs (`ASYNC_JOBS_BENCH_FRAMES`), else empty.
     bench_load: QString,
+    /// How many jobs the fan-out benchmark launches.
+    bench_fan_out: i32,
     resident_mb: f64,
     /// -1: unknown.
     heap_mb: f64,
@@ -112,6 +137,8 @@ pub struct DiagnosticsRust {
     frame_peak_ms: f64,
     /// Every frame interval (ms) while the benchmark records.
     recorded_frames: Option<Vec<f64>>,
+    /// The benchmark load's jobs that finished: kind, state, elapsed ms.
+    bench_jobs: Vec<(String, String, f64)>,
     coroutines: Scope,
 }
 
@@ -127,12 +154,11 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
         cxx_qt_async::ensure_runtime();
         let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
         self.as_mut().set_worker_threads(workers);
-        if let Some((load, seconds)) = bench::requested() {
-            self.as_mut().set_bench_load(QString::from(load));
+        if let Some(request) = bench::requested() {
+            self.as_mut().set_bench_load(QString::from(request.load));
+            self.as_mut().set_bench_fan_out(request.jobs());
             self.as_mut()
-                .spawn_local_labeled("frames benchmark", move |this| {
-                    bench::run(this, load, seconds)
-                });
+                .spawn_local_labeled("window benchmark", move |this| bench::run(this, request));
         }
         self.as_mut()
             .spawn_local_labeled("memory", |this| async move {
@@ -162,8 +188,7 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));
             let mut n = 0u64;
-            let mut spawned_at = HashMap::new();
-            let mut last_json = String::new();
+            let mut rows = TaskRows::default();
             let mut slow_seen = stats().slow_polls;
             while tick.next().await.is_some() {
                 n += 1;
@@ -180,26 +205,19 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                 }
                 let lag = meter.snapshot();
                 let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
-                let json = tasks_json(&tasks(), &mut spawned_at);
-                let json = (json != last_json).then(|| {
-                    last_json.clone_from(&json);
-                    json
-                });
+                let task_list = rows.changed(&tasks());
                 let slow_count = i32::try_from(stats().slow_polls).unwrap_or(i32::MAX);
-                let slow = (slow_count > 0).then(|| slow_polls_json(&slow_polls()));
                 this.with(|mut o| {
-                    if let Some(slow) = slow {
-                        if o.slow_poll_count != slow_count {
-                            o.as_mut().set_slow_polls_json(QString::from(&slow));
-                            o.as_mut().set_slow_poll_count(slow_count);
-                        }
+                    if slow_count > 0 && o.slow_poll_count != slow_count {
+                        o.as_mut().set_slow_polls(slow_poll_list(&slow_polls()));
+                        o.as_mut().set_slow_poll_count(slow_count);
                     }
                     o.as_mut().set_lag_last_ms(lag.last_ms);
                     o.as_mut().set_lag_p99_ms(lag.p99_ms);
                     o.as_mut().set_lag_max_ms(lag.max_ms);
                     o.as_mut().set_live_coroutines(live);
-                    if let Some(json) = json {
-                        o.set_tasks_json(QString::from(&json));
+                    if let Some(list) = task_list {
+                        o.set_tasks(list);
                     }
                 });
             }
@@ -232,141 +250,99 @@ impl qobject::Diagnostics {
         let _ = std::io::stdout().flush();
         true
     }
+
+    fn bench_job_finished(
+        mut self: Pin<&mut Self>,
+        kind: &QString,
+        state: &QString,
+        elapsed_ms: f64,
+    ) {
+        self.as_mut()
+            .rust_mut()
+            .bench_jobs
+            .push((kind.to_string(), state.to_string(), elapsed_ms));
+    }
 }
 
-/// The task list as JSON for QML (`JSON.parse`). Each task's spawn time (wall clock, ms) is
-/// fixed when it is first seen, so the text only changes when a task comes, goes or changes
-/// state; the panel computes ages itself.
-fn tasks_json(list: &[TaskInfo], spawned_at: &mut HashMap<u64, f64>) -> String {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
-    spawned_at.retain(|id, _| list.iter().any(|t| t.id.get() == *id));
-    json_array(list, |out, t| {
-        let _ = write!(
-            out,
-            r#"{{"id":{},"label":{},"owner":{},"state":{},"spawnedAtMs":{:.0}}}"#,
-            t.id.get(),
-            json_string(&t.label),
-            json_string(t.owner.as_deref().unwrap_or("")),
-            json_string(&t.state.to_string()),
-            spawned_at
-                .entry(t.id.get())
-                .or_insert_with(|| now_ms - t.age.as_secs_f64() * 1e3)
-        );
-    })
+/// One `{key: value, ...}` object for QML.
+fn object(fields: &[(&str, QVariant)]) -> QVariant {
+    let mut map = QMap::<QMapPair_QString_QVariant>::default();
+    for (key, value) in fields {
+        map.insert(QString::from(*key), value.clone());
+    }
+    QVariant::from(&map)
 }
 
-/// `[item,item,...]`, each item written by `write_item`.
-fn json_array<T>(list: &[T], mut write_item: impl FnMut(&mut String, &T)) -> String {
-    let mut out = String::from("[");
-    for (i, item) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+fn text(value: &str) -> QVariant {
+    QVariant::from(&QString::from(value))
+}
+
+/// The task list as the panel last got it, to publish only changes. Each task's spawn time
+/// (wall clock, ms) is fixed when it is first seen, so a row only changes when a task comes,
+/// goes or changes state; the panel computes ages itself.
+#[derive(Default)]
+struct TaskRows {
+    spawned_at: HashMap<u64, f64>,
+    last: Vec<(u64, String)>,
+}
+
+impl TaskRows {
+    /// The list for QML, or `None` when no task came, went or changed state.
+    fn changed(&mut self, list: &[TaskInfo]) -> Option<QList<QVariant>> {
+        let now = list
+            .iter()
+            .map(|t| (t.id.get(), t.state.to_string()))
+            .collect::<Vec<_>>();
+        if now == self.last {
+            return None;
         }
-        write_item(&mut out, item);
+        self.last = now;
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+        self.spawned_at
+            .retain(|id, _| list.iter().any(|t| t.id.get() == *id));
+        Some(
+            list.iter()
+                .map(|t| {
+                    let spawned = *self
+                        .spawned_at
+                        .entry(t.id.get())
+                        .or_insert_with(|| now_ms - t.age.as_secs_f64() * 1e3);
+                    object(&[
+                        (
+                            "id",
+                            QVariant::from(&i64::try_from(t.id.get()).unwrap_or(i64::MAX)),
+                        ),
+                        ("label", text(&t.label)),
+                        ("owner", text(t.owner.as_deref().unwrap_or(""))),
+                        ("state", text(&t.state.to_string())),
+                        ("spawnedAtMs", QVariant::from(&spawned)),
+                    ])
+                })
+                .collect(),
+        )
     }
-    out.push(']');
-    out
 }
 
-/// The worst slow polls as JSON for QML.
-fn slow_polls_json(list: &[SlowPoll]) -> String {
-    json_array(list, |out, p| {
-        let site = p
-            .spawned_at
-            .map(|s| format!("{}:{}", s.file(), s.line()))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            r#"{{"id":{},"label":{},"owner":{},"site":{},"tookMs":{:.1}}}"#,
-            p.id.get(),
-            json_string(&p.label),
-            json_string(p.owner.as_deref().unwrap_or("")),
-            json_string(&site),
-            p.took.as_secs_f64() * 1e3
-        );
-    })
-}
-
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// The frames benchmark, run inside the real window (`cargo bench --bench app -- frames S`
-/// starts the app with `ASYNC_JOBS_BENCH_FRAMES=busy:S` or `idle:S`): after a second for the
-/// window and the load (which `Main.qml` starts when `benchLoad` is `busy`) to settle, it
-/// records S seconds of frame intervals, 1 ms timer lateness and, every 200 ms, a quick job's
-/// wait from submission to start; then prints one line and quits.
-mod bench {
-    use std::time::{Duration, Instant};
-
-    use cxx_qt::CxxQtType as _;
-    use cxx_qt_async::engine::{percentile as pct, sleep, spawn_blocking, stats, LagMeter};
-    use cxx_qt_async::QObjectRef;
-
-    use super::qobject::Diagnostics;
-
-    pub(super) fn requested() -> Option<(&'static str, f64)> {
-        let spec = std::env::var("ASYNC_JOBS_BENCH_FRAMES").ok()?;
-        let (load, seconds) = spec.split_once(':')?;
-        let load = match load {
-            "busy" => "busy",
-            "idle" => "idle",
-            _ => return None,
-        };
-        Some((load, seconds.parse().ok().filter(|s: &f64| *s > 0.0)?))
-    }
-
-    pub(super) async fn run(
-        this: QObjectRef<Diagnostics>,
-        load: &'static str,
-        seconds: f64,
-    ) -> anyhow::Result<()> {
-        sleep(Duration::from_secs(1)).await;
-        let slow_before = stats().slow_polls;
-        this.with(|mut o| o.as_mut().rust_mut().recorded_frames = Some(Vec::new()));
-        let meter = LagMeter::start(Duration::from_millis(1), 1_000_000);
-        let began = Instant::now();
-        let length = Duration::from_secs_f64(seconds);
-        let mut waits = Vec::new();
-        while began.elapsed() < length {
-            let submitted = Instant::now();
-            if let Ok(start) = spawn_blocking(Instant::now).await {
-                waits.push((start - submitted).as_secs_f64() * 1e3);
-            }
-            sleep(Duration::from_millis(200)).await;
-        }
-        let lag = meter.snapshot();
-        let frames = this
-            .with(|mut o| o.as_mut().rust_mut().recorded_frames.take())
-            .unwrap_or_default();
-        println!(
-            "frames {load} seconds={seconds} frames={} frame_p50_ms={:.1} frame_p99_ms={:.1} frame_max_ms={:.1} lag_p99_ms={:.2} lag_max_ms={:.2} slow_polls={} quick_jobs={} quick_wait_max_ms={:.1}",
-            frames.len(),
-            pct(&frames, 0.5),
-            pct(&frames, 0.99),
-            pct(&frames, 1.0),
-            lag.p99_ms,
-            lag.max_ms,
-            stats().slow_polls - slow_before,
-            waits.len(),
-            pct(&waits, 1.0),
-        );
-        this.with(|o| o.bench_done());
-        Ok(())
-    }
+/// The worst slow polls for QML.
+fn slow_poll_list(list: &[SlowPoll]) -> QList<QVariant> {
+    list.iter()
+        .map(|p| {
+            let site = p
+                .spawned_at
+                .map(|s| format!("{}:{}", s.file(), s.line()))
+                .unwrap_or_default();
+            object(&[
+                (
+                    "id",
+                    QVariant::from(&i64::try_from(p.id.get()).unwrap_or(i64::MAX)),
+                ),
+                ("label", text(&p.label)),
+                ("owner", text(p.owner.as_deref().unwrap_or(""))),
+                ("site", text(&site)),
+                ("tookMs", QVariant::from(&(p.took.as_secs_f64() * 1e3))),
+            ])
+        })
+        .collect()
 }

@@ -142,6 +142,8 @@ pub struct AsyncJobRust {
     pending: PendingUpdates,
     /// The state is "queued" (kept beside the string, which is costly to compare).
     queued: bool,
+    /// Counts the starts: what a late write of an earlier run checks.
+    run: u64,
     current: Option<CoroutineId>,
     started: Option<Instant>,
     coroutines: Scope,
@@ -170,6 +172,7 @@ impl Default for AsyncJobRust {
             waiting_for_answer: false,
             pending: PendingUpdates::default(),
             queued: false,
+            run: 0,
             current: None,
             started: None,
             coroutines: Scope::new(),
@@ -233,6 +236,8 @@ impl qobject::AsyncJob {
         self.as_mut().rust_mut().queued = true;
         tracing::info!(job = %name, kind, ?args, "job started");
         self.as_mut().rust_mut().started = Some(Instant::now());
+        self.as_mut().rust_mut().run += 1;
+        let run = self.rust().run;
         let label = name.clone();
         let id = self
             .as_mut()
@@ -243,48 +248,49 @@ impl qobject::AsyncJob {
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|payload| Err(panic_error(&*payload)));
-                // A failure's text and backtrace are rendered on a worker: resolving a backtrace's
-                // symbols takes 100 ms and more, which on the GUI thread was a visible freeze.
                 let outcome = match outcome {
                     Ok(text) => Outcome::Done(text),
                     Err(err) if is_cancelled(&err) => Outcome::Cancelled,
-                    Err(err) => {
-                        let rendered = spawn_blocking(move || {
-                            let trace = worker_backtrace(&err).map(ToString::to_string);
-                            (format!("{err:#}"), trace)
-                        })
-                        .await;
-                        match rendered {
-                            Ok((text, trace)) => Outcome::Failed(text, trace),
-                            // Only at shutdown: nobody will read it.
-                            Err(_) => Outcome::Cancelled,
-                        }
-                    }
+                    Err(err) => Outcome::Failed(format!("{err:#}"), err),
                 };
                 this.with(|mut o| {
                     o.as_mut().rust_mut().current = None;
                     let elapsed_ms = o.elapsed_so_far_ms();
-                    let state = match outcome {
+                    let state = match &outcome {
                         Outcome::Done(text) => {
                             tracing::info!(job = %name, elapsed_ms, result = %text, "job done");
                             o.as_mut().set_progress(1.0);
-                            o.as_mut().set_result(QString::from(&text));
+                            o.as_mut().set_result(QString::from(text));
                             "done"
                         }
                         Outcome::Cancelled => {
                             tracing::info!(job = %name, elapsed_ms, "job cancelled");
                             "cancelled"
                         }
-                        Outcome::Failed(text, trace) => {
+                        Outcome::Failed(text, _) => {
                             tracing::warn!(job = %name, elapsed_ms, "job failed: {text}");
-                            o.as_mut().set_error(QString::from(&text));
-                            o.as_mut()
-                                .set_details(QString::from(trace.as_deref().unwrap_or("")));
+                            o.as_mut().set_error(QString::from(text));
                             "failed"
                         }
                     };
                     o.finish(state);
                 });
+                // The failure shows at once; its backtrace follows as `details`, rendered on a
+                // worker: resolving a backtrace's symbols takes 70 ms and more (the first time,
+                // loading the debug info), which would delay the row, and on the GUI thread
+                // would be a visible freeze.
+                if let Outcome::Failed(_, err) = outcome {
+                    let trace =
+                        spawn_blocking(move || worker_backtrace(&err).map(|t| t.to_string())).await;
+                    if let Ok(Some(trace)) = trace {
+                        this.with(|mut o| {
+                            // Unless the job was started again meanwhile.
+                            if o.rust().run == run {
+                                o.as_mut().set_details(QString::from(&trace));
+                            }
+                        });
+                    }
+                }
                 Ok(())
             });
         self.rust_mut().current = Some(id);
@@ -438,6 +444,6 @@ fn panic_error(payload: &(dyn std::any::Any + Send)) -> anyhow::Error {
 enum Outcome {
     Done(String),
     Cancelled,
-    /// The error's chain and the worker's backtrace, rendered on a worker.
-    Failed(String, Option<String>),
+    /// The error's chain as text, and the error (whose backtrace is rendered afterwards).
+    Failed(String, anyhow::Error),
 }
