@@ -24,7 +24,8 @@
 //!   job per worker, a hash of /dev/zero, a scan of /usr, a fan-out of 50 000; none when idle),
 //!   records SECONDS (default 10) of frame intervals (`frameSwapped` as the GUI thread sees
 //!   it), 1 ms timer lateness, slow polls and a quick job's wait every 200 ms, and prints one
-//!   line.
+//!   line; before it, the **floor**: the same window with no coroutine at all, SECONDS of frame
+//!   intervals (`frames-floor` alone), which is what Qt Quick gives this scene here by itself.
 //! * `cargo bench --bench app -- fanout [JOBS]`: the real window launches a Fan-out of JOBS
 //!   (default 100 000) and right after it a Fail job through its own launcher, and prints the
 //!   fan-out's time and jobs per second, the Fail job's time, and the frame intervals and timer
@@ -367,12 +368,17 @@ fn main() {
         Some("startup") => startup(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5)),
         Some("lag") => lag(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(3.0)),
         Some("download") => download(args.get(1).and_then(|v| v.parse().ok()).unwrap_or(256)),
-        Some("frames") => frames(
-            "busy",
-            args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0),
-        ),
-        Some("frames-idle") => frames(
-            "idle",
+        // Each beside the floor, measured in the same run just before it.
+        Some("frames") => {
+            let seconds = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0);
+            frames("floor", seconds) && frames("busy", seconds)
+        }
+        Some("frames-idle") => {
+            let seconds = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0);
+            frames("floor", seconds) && frames("idle", seconds)
+        }
+        Some("frames-floor") => frames(
+            "floor",
             args.get(1).and_then(|v| v.parse().ok()).unwrap_or(10.0),
         ),
         Some("fanout") => frames(

@@ -61,6 +61,21 @@ ApplicationWindow {
         launch("scan", "Scan a folder", ["/usr", "*"])
         launch("fanout", "Fan-out", ["50000"])
     }
+    // The frames benchmark's floor (`benchLoad` "floor": no coroutine runs): a second to settle,
+    // then `benchSeconds` of frame intervals, timed by QML alone.
+    Timer {
+        running: root.diagnostics.benchLoad === "floor"
+        interval: 1000
+        onTriggered: {
+            root.diagnostics.benchRecordFrames()
+            floorEnd.start()
+        }
+    }
+    Timer {
+        id: floorEnd
+        interval: root.diagnostics.benchSeconds * 1000
+        onTriggered: root.diagnostics.benchFloorDone()
+    }
     Connections {
         target: root.diagnostics
         function onBenchDone() { Qt.quit() }

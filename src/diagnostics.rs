@@ -45,6 +45,7 @@ pub mod qobject {
         #[qproperty(i32, worker_threads, cxx_name = "workerThreads")]
         #[qproperty(QString, bench_load, cxx_name = "benchLoad")]
         #[qproperty(i32, bench_fan_out, cxx_name = "benchFanOut")]
+        #[qproperty(f64, bench_seconds, cxx_name = "benchSeconds")]
         #[qproperty(f64, resident_mb, cxx_name = "residentMb")]
         #[qproperty(f64, heap_mb, cxx_name = "heapMb")]
         type Diagnostics = super::DiagnosticsRust;
@@ -74,6 +75,18 @@ pub mod qobject {
         #[qsignal]
         #[cxx_name = "benchLoadWanted"]
         fn bench_load_wanted(self: Pin<&mut Diagnostics>);
+
+        /// The floor measurement (`benchLoad` is `floor`, no coroutine runs): start recording
+        /// frame intervals (`Main.qml` calls it a second after the first frame).
+        #[qinvokable]
+        #[cxx_name = "benchRecordFrames"]
+        fn bench_record_frames(self: Pin<&mut Diagnostics>);
+
+        /// The floor measurement's end (`benchSeconds` later): prints its line, then
+        /// `benchDone`.
+        #[qinvokable]
+        #[cxx_name = "benchFloorDone"]
+        fn bench_floor_done(self: Pin<&mut Diagnostics>);
 
         /// A job the benchmark's load started has finished (`Main.qml` reports each).
         #[qinvokable]
@@ -129,6 +142,8 @@ pub struct DiagnosticsRust {
     bench_load: QString,
     /// How many jobs the fan-out benchmark launches.
     bench_fan_out: i32,
+    /// How long the frames benchmark records.
+    bench_seconds: f64,
     resident_mb: f64,
     /// -1: unknown.
     heap_mb: f64,
@@ -157,6 +172,11 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
         if let Some(request) = bench::requested() {
             self.as_mut().set_bench_load(QString::from(request.load));
             self.as_mut().set_bench_fan_out(request.jobs());
+            self.as_mut().set_bench_seconds(request.seconds());
+            if request.load == "floor" {
+                // The floor: the same window with no coroutine at all (QML's timers drive it).
+                return;
+            }
             self.as_mut()
                 .spawn_local_labeled("window benchmark", move |this| bench::run(this, request));
         }
@@ -249,6 +269,25 @@ impl qobject::Diagnostics {
         println!("first_frame_unix_ns={now}");
         let _ = std::io::stdout().flush();
         true
+    }
+
+    fn bench_record_frames(mut self: Pin<&mut Self>) {
+        self.as_mut().rust_mut().recorded_frames = Some(Vec::new());
+    }
+
+    fn bench_floor_done(mut self: Pin<&mut Self>) {
+        let frames = self
+            .as_mut()
+            .rust_mut()
+            .recorded_frames
+            .take()
+            .unwrap_or_default();
+        println!(
+            "frames floor seconds={} {}",
+            self.bench_seconds(),
+            bench::frame_figures(&frames)
+        );
+        self.bench_done();
     }
 
     fn bench_job_finished(

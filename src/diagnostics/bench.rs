@@ -6,6 +6,9 @@
 //!   starts on its first frame when `benchLoad` is `busy`) to settle, it records S seconds of
 //!   frame intervals, 1 ms timer lateness and, every 200 ms, a quick job's wait from submission
 //!   to start; then prints one `frames ...` line and quits.
+//! * **floor** (`floor:S`): the same window with no coroutine at all (`Diagnostics` starts none;
+//!   `Main.qml`'s own timers start and end the recording): the frame intervals Qt Quick gives
+//!   this scene on this machine by itself, what the app's figures are judged against.
 //! * **fanout**: after a second, it asks the window (`benchLoadWanted`) to launch a Fan-out of N
 //!   jobs and, right after it, a Fail job, through its own launcher like a person's clicks;
 //!   records frames and timer lateness until both have finished; prints one `fanout-window ...`
@@ -23,7 +26,7 @@ use super::qobject::Diagnostics;
 /// What `ASYNC_JOBS_BENCH_FRAMES` asks for.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Request {
-    /// `busy`, `idle` or `fanout`.
+    /// `busy`, `idle`, `floor` or `fanout`.
     pub(super) load: &'static str,
     /// Seconds to record (frames), or jobs to fan out (fanout).
     amount: f64,
@@ -33,6 +36,11 @@ impl Request {
     /// The fan-out's job count (fanout).
     pub(super) fn jobs(self) -> i32 {
         self.amount as i32
+    }
+
+    /// Seconds to record (frames).
+    pub(super) fn seconds(self) -> f64 {
+        self.amount
     }
 }
 
@@ -44,6 +52,7 @@ pub(super) fn requested() -> Option<Request> {
         "busy" => "busy",
         "idle" => "idle",
         "fanout" => "fanout",
+        "floor" => "floor",
         _ => return None,
     };
     let amount = amount.parse().ok().filter(|a: &f64| *a > 0.0)?;
@@ -74,7 +83,7 @@ fn recorded_frames(this: &QObjectRef<Diagnostics>) -> Vec<f64> {
 }
 
 /// The frame figures of a line: count, p50, p99, max.
-fn frame_figures(frames: &[f64]) -> String {
+pub(super) fn frame_figures(frames: &[f64]) -> String {
     format!(
         "frames={} frame_p50_ms={:.1} frame_p99_ms={:.1} frame_max_ms={:.1}",
         frames.len(),
