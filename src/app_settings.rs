@@ -37,22 +37,14 @@ use std::pin::Pin;
 use cxx_qt_lib::QString;
 
 use crate::settings;
-use cxx_qt_async::engine::{spawn_blocking_fallible, Scope};
-use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+use cxx_qt_async::engine::spawn_blocking_fallible;
+use cxx_qt_async::QObjectSpawn;
 
 /// Backing struct of [`qobject::AppSettings`].
 #[derive(Debug, Default)]
 pub struct AppSettingsRust {
     last_folder: QString,
     show_diagnostics: bool,
-    coroutines: Scope,
-}
-
-// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
-unsafe impl OwnsCoroutines for AppSettingsRust {
-    fn coroutines(&self) -> &Scope {
-        &self.coroutines
-    }
 }
 
 impl cxx_qt::Initialize for qobject::AppSettings {
@@ -75,8 +67,8 @@ impl qobject::AppSettings {
             if let Err(err) = saved {
                 tracing::warn!("could not remember the panel: {err:#}");
             }
-            Ok(())
-        });
+        })
+        .detach();
     }
 
     fn remember_path(self: Pin<&mut Self>, path: &QString) {
@@ -92,7 +84,7 @@ impl qobject::AppSettings {
                 Ok(folder) => this.with(|o| o.set_last_folder(QString::from(&folder))),
                 Err(err) => tracing::warn!("could not remember the folder: {err:#}"),
             }
-            Ok(())
-        });
+        })
+        .detach();
     }
 }

@@ -120,10 +120,10 @@ use futures::StreamExt;
 
 use crate::memory;
 use cxx_qt_async::engine::{
-    interval, slow_polls, spawn_blocking, stats, tasks, worker_threads, LagMeter, Scope, SlowPoll,
+    interval, slow_polls, spawn_blocking, stats, tasks, worker_threads, LagMeter, SlowPoll,
     TaskInfo,
 };
-use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+use cxx_qt_async::QObjectSpawn;
 
 mod bench;
 
@@ -154,31 +154,23 @@ pub struct DiagnosticsRust {
     recorded_frames: Option<Vec<f64>>,
     /// The benchmark load's jobs that finished: kind, state, elapsed ms.
     bench_jobs: Vec<(String, String, f64)>,
-    coroutines: Scope,
-}
-
-// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
-unsafe impl OwnsCoroutines for DiagnosticsRust {
-    fn coroutines(&self) -> &Scope {
-        &self.coroutines
-    }
 }
 
 impl cxx_qt::Initialize for qobject::Diagnostics {
     fn initialize(mut self: Pin<&mut Self>) {
-        cxx_qt_async::ensure_runtime();
-        let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
-        self.as_mut().set_worker_threads(workers);
-        if let Some(request) = bench::requested() {
+        let request = bench::requested();
+        if let Some(request) = request {
             self.as_mut().set_bench_load(QString::from(request.load));
             self.as_mut().set_bench_fan_out(request.jobs());
             self.as_mut().set_bench_seconds(request.seconds());
             if request.load == "floor" {
                 // The floor: the same window with no coroutine at all (QML's timers drive it).
+                if cxx_qt_async::engine::has_runtime() {
+                    let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
+                    self.as_mut().set_worker_threads(workers);
+                }
                 return;
             }
-            self.as_mut()
-                .spawn_local_labeled("window benchmark", move |this| bench::run(this, request));
         }
         self.as_mut()
             .spawn_local_labeled("memory", |this| async move {
@@ -202,9 +194,10 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                         o.as_mut().set_heap_mb(usage.heap_in_use.map_or(-1.0, mb));
                     });
                 }
-                Ok(())
-            });
-        self.spawn_local_labeled("lag meter and task list", |this| async move {
+                anyhow::Ok(())
+            })
+            .detach();
+        self.as_mut().spawn_local_labeled("lag meter and task list", |this| async move {
             let meter = LagMeter::start(Duration::from_millis(5), 400);
             let mut tick = interval(Duration::from_millis(100));
             let mut n = 0u64;
@@ -241,8 +234,15 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                     }
                 });
             }
-            Ok(())
-        });
+        })
+        .detach();
+        // The spawns above installed a runtime if the app had none (a test's window).
+        let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
+        self.as_mut().set_worker_threads(workers);
+        if let Some(request) = request {
+            self.spawn_local_labeled("window benchmark", move |this| bench::run(this, request))
+                .detach();
+        }
     }
 }
 

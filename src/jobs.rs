@@ -30,7 +30,7 @@ use cxx_qt_async::engine::{
     coop, progress, race, spawn_blocking, spawn_blocking_fallible, spawn_cancellable, spawn_stream,
     timeout, yield_now, Cancelled,
 };
-use cxx_qt_async::{register_job, tokio as rt, JobContext};
+use cxx_qt_async::{on_tokio, register_job, JobContext};
 
 /// The largest job count of the fan-out job.
 pub const MAX_FANOUT: u64 = 100_000;
@@ -293,7 +293,7 @@ pub fn register_all() {
             // its progress comes here coalesced to the frame rate. Cancel drops `transfer`,
             // which aborts the task: the partial file is removed.
             let (reporter, watch) = progress::<Transfer>();
-            let transfer = rt::spawn(download::download(
+            let transfer = on_tokio::spawn(download::download(
                 url.clone(),
                 target,
                 download::stall_timeout(),

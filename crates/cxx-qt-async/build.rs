@@ -1,5 +1,5 @@
 //! Builds the library's `CxxQtAsync` QML module (the `AsyncJob` element and the runtime's
-//! `LoopDriver`) and the drain timer. Links Qt Core and Qml only.
+//! `LoopDriver`), the drain timer and the object watch. Links Qt Core and Qml only.
 
 use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
@@ -11,6 +11,7 @@ fn main() {
         .crate_include_root(None)
         .qt_module("Qml")
         .cpp_file("src/drain_timer.cpp")
+        .cpp_file("src/object_watch.cpp")
         .build()
         .export();
 }

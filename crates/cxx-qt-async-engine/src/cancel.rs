@@ -2,8 +2,8 @@
 //!
 //! A blocking job cannot be interrupted from outside: it is plain code on a worker thread. A
 //! job started with [`spawn_cancellable`] gets a [`CancelToken`] and stops where it checks it.
-//! The token is set when the [`CancellableJob`] is dropped (its coroutine was aborted, its owner
-//! destroyed, it lost a [`race`](super::race) or a [`timeout`](super::timeout)) or
+//! The token is set when the [`CancellableJob`] is dropped (its coroutine was cancelled, its
+//! owner destroyed, it lost a [`race`](super::race) or a [`timeout`](super::timeout)) or
 //! [cancelled](CancellableJob::cancel). A job that never checks runs to completion and its
 //! result is discarded.
 
@@ -18,22 +18,43 @@ use super::token::CancelToken;
 
 /// A job that can be cancelled; see [`spawn_cancellable`]. Awaiting it gives the job's value, or
 /// a [`JobError`] (`Cancelled` if the job stopped at a check).
-/// **Dropping it sets the token.**
+/// **Dropping it sets the token**; [`cancel`](CancellableJob::cancel) sets it and waits until
+/// the job has stopped; [`token`](CancellableJob::token)`().cancel()` asks it to stop and keeps
+/// the handle to await the outcome.
 #[must_use = "a CancellableJob is cancelled when dropped; .await it"]
 #[derive(Debug)]
 pub struct CancellableJob<T> {
-    job: Job<T>,
+    /// `None` only after `cancel` took it.
+    job: Option<Job<T>>,
     token: CancelToken,
 }
 
 impl<T> CancellableJob<T> {
-    /// Asks the job to stop at its next check. Awaiting it afterwards gives `Cancelled` if it
-    /// stopped, or its value if it finished first.
-    pub fn cancel(&self) {
+    /// Sets the token and resolves once the job has stopped: `None` if it was still queued (it
+    /// never runs), else its outcome (`Err(JobError::Cancelled)` when it stopped at a check,
+    /// its value if it finished first).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn_cancellable, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let job = spawn_cancellable(|token| loop {
+    ///     token.check()?; // stops here once cancelled
+    ///     std::thread::yield_now();
+    /// });
+    /// let stopped: Option<Result<(), _>> = fake.block_on(job.cancel());
+    /// assert!(stopped.is_none_or(|outcome| outcome.unwrap_err().is_cancelled()));
+    /// ```
+    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, JobError>>> {
         self.token.cancel();
+        let job = self.job.take();
+        async move { job?.cancel().await }
     }
 
-    /// The job's token (to check from elsewhere, or to cancel on some other event).
+    /// The job's token (to check from elsewhere, or to ask the job to stop on some other event
+    /// while keeping the handle to await its outcome).
     pub fn token(&self) -> &CancelToken {
         &self.token
     }
@@ -49,7 +70,12 @@ impl<T> Future for CancellableJob<T> {
     type Output = Result<T, JobError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.job).poll(cx)
+        match self.job.as_mut() {
+            Some(job) => Pin::new(job).poll(cx),
+            None => Poll::Ready(Err(JobError::Cancelled {
+                site: Location::caller(),
+            })),
+        }
     }
 }
 
@@ -69,7 +95,7 @@ impl<T> Future for CancellableJob<T> {
 ///             std::thread::sleep(Duration::from_millis(1));
 ///         });
 ///         sleep(Duration::from_millis(10)).await;
-///         job.cancel();
+///         job.token().cancel(); // asks it to stop; the handle still gives the outcome
 ///         job.await.map(|()| ())
 ///     }))
 ///     .unwrap()
@@ -85,7 +111,7 @@ where
     let token = CancelToken::default();
     let for_job = token.clone();
     CancellableJob {
-        job: submit(Location::caller(), move || f(&for_job)),
+        job: Some(submit(Location::caller(), move || f(&for_job))),
         token,
     }
 }

@@ -12,12 +12,13 @@ thread_local! {
 
 /// Now, on this thread's engine clock.
 pub(crate) fn now() -> Instant {
-    Instant::now() + ADVANCED.with(Cell::get)
+    saturating_add(Instant::now(), ADVANCED.with(Cell::get))
 }
 
 /// Moves this thread's engine clock forward by `by`.
+#[cfg(feature = "test-util")]
 pub(crate) fn advance(by: Duration) {
-    ADVANCED.with(|a| a.set(a.get() + by));
+    ADVANCED.with(|a| a.set(a.get().saturating_add(by)));
 }
 
 /// About thirty years: what a deadline saturates to when a duration would overflow `Instant`.

@@ -21,6 +21,10 @@ pub struct TimedOut(pub Duration);
 /// [`CancellableJob`](super::CancellableJob) has its token set; a dropped coroutine handle
 /// cancels the coroutine).
 ///
+/// **Biased**: each poll polls `a` first, so when both are ready in the same poll, `a` wins
+/// (like `futures::select_biased!`); put the one that should win a tie first. For a random
+/// pick between ready ones, use `futures::select!`, which chooses at random.
+///
 /// # Examples
 ///
 /// ```

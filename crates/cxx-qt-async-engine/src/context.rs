@@ -78,6 +78,17 @@ pub(crate) fn take() -> Result<Option<Local>, std::cell::BorrowMutError> {
         .unwrap_or(Ok(None))
 }
 
+/// `true` while this thread runs a drain (a coroutine, or a timer the drain fires, is on the
+/// stack): what may not happen then (dropping the runtime) is refused.
+pub fn in_drain() -> bool {
+    RUNTIME
+        .try_with(|r| match r.try_borrow() {
+            Ok(slot) => slot.as_ref().is_some_and(|local| local.draining.get()),
+            Err(_) => true,
+        })
+        .unwrap_or(false)
+}
+
 /// `true` when this thread has an installed runtime.
 pub fn has_runtime() -> bool {
     RUNTIME.with(|r| r.try_borrow().map_or(true, |r| r.is_some()))

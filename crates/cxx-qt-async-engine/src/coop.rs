@@ -8,10 +8,11 @@
 //! Qt layer's signal waits) reports `Pending` and wakes its task, which continues at a later
 //! drain. Outside a drain (a plain `block_on`) the budget is unlimited.
 //!
-//! A future of your own that can be ready many times in a row does the same with
-//! [`poll_proceed`] and [`consumed`] (the names follow `tokio::task::coop`). A future or stream
-//! of another library (a tokio `Lines` reader, a `futures` channel) gets the same with
-//! [`cooperative`].
+//! A future or stream of another library (a tokio `Lines` reader, a `futures` channel), or one
+//! of your own that can be ready many times in a row, gets the same with [`cooperative`]. (An
+//! event-loop integration's own futures use
+//! [`integration::poll_proceed`](crate::integration::poll_proceed) and
+//! [`integration::consumed`](crate::integration::consumed) inside their `poll`.)
 //!
 //! [`Job`]: super::Job
 //! [`Task`]: super::Task
@@ -40,30 +41,8 @@ pub(crate) fn unlimited() {
     BUDGET.with(|b| b.set(u32::MAX));
 }
 
-/// Call first in a `poll` that may hand out a ready result: `Pending` (and a self-wake, so the
-/// task runs again at a later drain) once this poll's budget is spent, else `Ready(())`.
-///
-/// # Examples
-///
-/// ```
-/// use std::pin::Pin;
-/// use std::task::{ready, Context, Poll};
-/// use cxx_qt_async_engine::coop;
-///
-/// /// A stream of numbers that are always ready.
-/// struct Counter(u64);
-///
-/// impl futures::Stream for Counter {
-///     type Item = u64;
-///     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
-///         ready!(coop::poll_proceed(cx)); // the poll ends once its budget is spent
-///         coop::consumed();
-///         self.0 += 1;
-///         Poll::Ready(Some(self.0))
-///     }
-/// }
-/// ```
-pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+/// The budget check of [`integration::poll_proceed`](crate::integration::poll_proceed).
+pub(crate) fn proceed(cx: &mut Context<'_>) -> Poll<()> {
     BUDGET.with(|b| match b.get() {
         0 => {
             cx.waker().wake_by_ref();
@@ -73,9 +52,8 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     })
 }
 
-/// Counts one ready result against this poll's budget; call it when `poll` returns `Ready`
-/// after [`poll_proceed`].
-pub fn consumed() {
+/// Counts one ready result against this poll's budget.
+pub(crate) fn consume() {
     BUDGET.with(|b| b.set(b.get().saturating_sub(1)));
 }
 
@@ -181,9 +159,9 @@ impl<T: std::future::Future> std::future::Future for Cooperative<T> {
     type Output = T::Output;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
-        std::task::ready!(poll_proceed(cx));
+        std::task::ready!(proceed(cx));
         let out = std::task::ready!(self.project().inner.poll(cx));
-        consumed();
+        consume();
         Poll::Ready(out)
     }
 }
@@ -192,9 +170,29 @@ impl<T: futures::Stream> futures::Stream for Cooperative<T> {
     type Item = T::Item;
 
     fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
-        std::task::ready!(poll_proceed(cx));
+        std::task::ready!(proceed(cx));
         let out = std::task::ready!(self.project().inner.poll_next(cx));
-        consumed();
+        consume();
         Poll::Ready(out)
     }
+}
+
+/// Moved to [`integration::poll_proceed`](crate::integration::poll_proceed); for a future of
+/// your own, [`cooperative`] does both steps.
+#[deprecated(
+    since = "0.2.0",
+    note = "use coop::cooperative, or integration::poll_proceed"
+)]
+pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    proceed(cx)
+}
+
+/// Moved to [`integration::consumed`](crate::integration::consumed); for a future of your own,
+/// [`cooperative`] does both steps.
+#[deprecated(
+    since = "0.2.0",
+    note = "use coop::cooperative, or integration::consumed"
+)]
+pub fn consumed() {
+    consume();
 }

@@ -317,3 +317,29 @@ pub(crate) fn report(report: &CoroutineReport<'_>) {
         None => eprintln!("cxx-qt-async: {report}"),
     }
 }
+
+/// A coroutine's output that nobody took (its handle was detached, or dropped after it ended):
+/// a panic, or the `Err` of an `anyhow::Result<()>`, goes to the report hook; anything else is
+/// dropped.
+pub(crate) fn report_unobserved<T: 'static>(
+    value: Result<T, Box<TaskError>>,
+    spawned_at: &'static Location<'static>,
+) {
+    match value {
+        Err(e) => {
+            if let TaskError::Panicked { message, location } = *e {
+                report(&CoroutineReport::Panicked {
+                    spawned_at,
+                    message: &message,
+                    location: location.as_deref(),
+                });
+            }
+        }
+        Ok(value) => {
+            let value: &dyn std::any::Any = &value;
+            if let Some(Err(error)) = value.downcast_ref::<anyhow::Result<()>>() {
+                report(&CoroutineReport::Failed { spawned_at, error });
+            }
+        }
+    }
+}

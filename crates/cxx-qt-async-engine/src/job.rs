@@ -222,12 +222,85 @@ fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
     }
 }
 
+/// A job's outcome as its awaiter sees it.
+fn job_result<T>(
+    outcome: Option<Outcome<T>>,
+    site: &'static Location<'static>,
+) -> Result<T, JobError> {
+    match outcome {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(failure)) => Err(match *failure {
+            Failure::Failed { error, .. } if error.is::<Cancelled>() => {
+                JobError::Cancelled { site }
+            }
+            Failure::Failed {
+                error,
+                thread,
+                backtrace,
+            } => JobError::Failed {
+                site,
+                error,
+                thread,
+                backtrace,
+            },
+            Failure::Panicked { thread, panic } => JobError::Panicked {
+                site,
+                thread,
+                message: panic.message,
+                location: panic.location,
+                backtrace: panic.backtrace,
+            },
+        }),
+        None => Err(JobError::Cancelled { site }),
+    }
+}
+
+impl<T> Job<T> {
+    /// Lets the job run to its end without a handle: a queued job still runs; its result is
+    /// dropped.
+    pub fn detach(mut self) {
+        if let Some(task) = self.task.take() {
+            task.detach();
+        }
+    }
+
+    /// Cancels the job and resolves once it has stopped: a job still queued never runs
+    /// (`None`, at once); a running one cannot be interrupted (it is plain blocking code), so
+    /// this waits for it to return and gives its result. Dropping the `Job` cancels without
+    /// waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn_blocking, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let job = spawn_blocking(|| 6 * 7);
+    /// // Queued or already running: either it never runs, or its result comes back.
+    /// let stopped = fake.block_on(job.cancel());
+    /// assert!(matches!(stopped, None | Some(Ok(42))));
+    /// ```
+    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, JobError>>> {
+        let site = self.site;
+        let task = self.task.take();
+        // Abandoned while queued: no worker will start it.
+        let running = self
+            .claim
+            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err();
+        async move {
+            let task = task.filter(|_| running)?;
+            Some(job_result(task.await, site))
+        }
+    }
+}
+
 impl<T> Future for Job<T> {
     type Output = Result<T, JobError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         let Some(task) = self.task.as_mut() else {
             return Poll::Ready(Err(JobError::Cancelled { site }));
         };
@@ -235,36 +308,9 @@ impl<T> Future for Job<T> {
         if polled.is_pending() {
             tasks::note_wait(tasks::Wait::WorkerJob);
         }
-        polled
-            .map(|outcome| {
-                coop::consumed();
-                outcome
-            })
-            .map(|outcome| match outcome {
-                Some(Ok(value)) => Ok(value),
-                Some(Err(failure)) => Err(match *failure {
-                    Failure::Failed { error, .. } if error.is::<Cancelled>() => {
-                        JobError::Cancelled { site }
-                    }
-                    Failure::Failed {
-                        error,
-                        thread,
-                        backtrace,
-                    } => JobError::Failed {
-                        site,
-                        error,
-                        thread,
-                        backtrace,
-                    },
-                    Failure::Panicked { thread, panic } => JobError::Panicked {
-                        site,
-                        thread,
-                        message: panic.message,
-                        location: panic.location,
-                        backtrace: panic.backtrace,
-                    },
-                }),
-                None => Err(JobError::Cancelled { site }),
-            })
+        polled.map(|outcome| {
+            coop::consume();
+            job_result(outcome, site)
+        })
     }
 }

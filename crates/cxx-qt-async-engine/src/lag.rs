@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::clock;
-use super::task::{spawn_owned, Task};
+use super::task::{spawn_with, Task};
 use super::tasks::Label;
 use super::timer::interval;
 
@@ -63,7 +63,7 @@ impl LagMeter {
         let sink = Rc::clone(&samples);
         let peak = Rc::new(Cell::new(0.0_f64));
         let peak_sink = Rc::clone(&peak);
-        let ticker = spawn_owned(
+        let ticker = spawn_with(
             async move {
                 let mut ticks = interval(period);
                 while let Some(scheduled) = ticks.next().await {
@@ -78,6 +78,9 @@ impl LagMeter {
             },
             Label::Text("lag meter ticks".into(), None),
             None,
+            std::panic::Location::caller(),
+            (),
+            |_, _| {},
         );
         Self {
             window: samples,

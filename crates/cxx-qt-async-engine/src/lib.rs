@@ -3,7 +3,7 @@
 //! The async engine of [cxx-qt-async](https://crates.io/crates/cxx-qt-async): a GUI-thread
 //! executor and a worker pool, with no knowledge of Qt and no C++. Any event loop drives it
 //! through one seam, [`LoopWaker`](integration::LoopWaker) (the Qt one lives in `cxx-qt-async`); tests drive it with
-//! [`testing::FakeLoop`].
+//! `testing::FakeLoop` (feature `test-util`, for dev-dependencies).
 //!
 //! ## Thread model
 //!
@@ -52,8 +52,8 @@
 //! | `slow_poll` | [`slow_polls`]: the coroutines whose polls held the thread too long |
 //! | `error` | [`JobError`], [`TaskError`] and the coroutine [report hook](set_report_hook) |
 //! | `panic`, `clock`, `rules` | panic payloads as values, the engine's clock, the rule its assertions name |
-//! | [`testing`] | [`testing::FakeLoop`], a headless event loop for tests |
-//! | `tokio`, `tokio_slot` | feature `tokio`: await tokio-based futures directly; `tokio::spawn` runs `Send` futures on tokio's threads |
+//! | `testing` | feature `test-util`: `FakeLoop`, a headless event loop for tests |
+//! | [`on_tokio`], `tokio_slot` | feature `tokio`: await tokio-based futures directly; `on_tokio::spawn` runs `Send` futures on tokio's threads |
 //!
 //! The engine has one `unsafe` block: spawning a coroutine's task without async-task's own
 //! thread-check wrapper (`task::spawn_raw`, its SAFETY comment lists the invariants that
@@ -72,6 +72,8 @@ mod job;
 mod lag;
 mod lanes;
 mod latch;
+#[cfg(feature = "tokio")]
+pub mod on_tokio;
 mod panic;
 mod pool;
 mod progress;
@@ -85,14 +87,23 @@ mod stream;
 mod sync;
 mod task;
 mod tasks;
+#[cfg(feature = "test-util")]
 pub mod testing;
 mod timer;
 mod timer_queue;
 mod token;
 #[cfg(feature = "tokio")]
-pub mod tokio;
-#[cfg(feature = "tokio")]
 mod tokio_slot;
+
+/// The old name of [`on_tokio`], which shadowed the tokio crate in `use` lines.
+#[cfg(feature = "tokio")]
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed `on_tokio` (it shadowed the tokio crate)"
+)]
+pub mod tokio {
+    pub use super::on_tokio::{handle, spawn, TokioJob};
+}
 mod waker;
 
 pub use cancel::{spawn_cancellable, CancellableJob};
@@ -104,14 +115,27 @@ pub use error::{
 };
 pub use job::{spawn_blocking, spawn_blocking_fallible, Job};
 pub use lag::{percentile, LagMeter, LagSnapshot};
+pub use panic::panic_message;
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
 pub use rules::GUI_THREAD_RULE;
 pub use runtime::{Runtime, RuntimeBuilder};
-pub use scope::{CoroutineId, Scope};
+#[allow(deprecated)]
+pub use scope::CoroutineId;
+pub use scope::{Scope, ScopeId};
 pub use slow_poll::{slow_polls, SlowPoll, DEFAULT_SLOW_POLL};
 pub use stream::{spawn_stream, ItemSender, JobStream};
 pub use task::{spawn_local, Task};
-pub use tasks::{note_wait, tasks, TaskId, TaskInfo, TaskState, Wait};
+pub use tasks::{tasks, TaskId, TaskInfo, TaskState};
+
+/// Moved to [`integration::note_wait`] (it is for futures that integrate with the task list).
+#[deprecated(since = "0.2.0", note = "moved to integration::note_wait")]
+pub fn note_wait(what: integration::Wait) {
+    integration::note_wait(what);
+}
+
+/// Moved to [`integration::Wait`].
+#[deprecated(since = "0.2.0", note = "moved to integration::Wait")]
+pub type Wait = integration::Wait;
 pub use timer::{interval, sleep, sleep_until, Interval, Sleep};
 pub use token::{CancelToken, Cancelled};
 
@@ -121,10 +145,53 @@ pub use token::{CancelToken, Cancelled};
 /// * [`LoopWaker`](integration::LoopWaker): the one seam to an event loop, which the runtime
 ///   asks for a drain;
 /// * [`Drainer`](integration::Drainer): what the loop calls when asked;
-/// * [`Liveness`](integration::Liveness): lets an object lend itself to its coroutines only
-///   while it is alive and not already borrowed.
+/// * [`current_scope`](integration::current_scope): the [`Scope`] whose coroutine is being
+///   polled (the Qt layer lends an object only to its own coroutines with it);
+///   [`in_drain`](integration::in_drain): whether a drain runs on this thread;
+/// * for futures of the integration (the Qt layer's signal waits):
+///   [`note_wait`](integration::note_wait) tells the task list what a coroutine waits for,
+///   [`poll_proceed`](integration::poll_proceed) and [`consumed`](integration::consumed) count
+///   a ready result against the cooperative budget (a future or stream of another library gets
+///   the same from [`coop::cooperative`]).
 pub mod integration {
+    pub use super::context::in_drain;
     pub use super::runtime::Drainer;
-    pub use super::scope::{Entered, Liveness};
+    pub use super::scope::current_scope;
+    pub use super::tasks::{note_wait, Wait};
     pub use super::waker::LoopWaker;
+
+    /// Call first in the `poll` of an integration's future that may hand out a ready result:
+    /// `Pending` (and a self-wake, so the task runs again at a later drain) once this poll's
+    /// cooperative budget is spent (see [`coop`](crate::coop)), else `Ready(())`. Pair it with
+    /// [`consumed`] when the poll does hand out a result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::pin::Pin;
+    /// use std::task::{ready, Context, Poll};
+    /// use cxx_qt_async_engine::integration::{consumed, poll_proceed};
+    ///
+    /// /// A stream of numbers that are always ready.
+    /// struct Counter(u64);
+    ///
+    /// impl futures::Stream for Counter {
+    ///     type Item = u64;
+    ///     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+    ///         ready!(poll_proceed(cx)); // the poll ends once its budget is spent
+    ///         consumed();
+    ///         self.0 += 1;
+    ///         Poll::Ready(Some(self.0))
+    ///     }
+    /// }
+    /// ```
+    pub fn poll_proceed(cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        super::coop::proceed(cx)
+    }
+
+    /// Counts one ready result against this poll's cooperative budget: call it when `poll`
+    /// hands out a result after [`poll_proceed`].
+    pub fn consumed() {
+        super::coop::consume();
+    }
 }

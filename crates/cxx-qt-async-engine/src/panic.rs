@@ -2,9 +2,10 @@
 //! captured on the panicking thread.
 //!
 //! `catch_unwind` alone loses the location and the stack. A process-wide panic hook, installed
-//! once and chained to the previous one, records both into a thread-local on the threads that ask
-//! for it (the worker threads, and the GUI thread while it polls coroutines); on every other
-//! thread it defers to the previous hook unchanged.
+//! once, records both into a thread-local on the threads that ask for it (the worker threads,
+//! and the GUI thread while it polls coroutines), and **always** calls the hook that was
+//! installed before it: the application's crash reporter, or Rust's default hook (which prints
+//! the panic, and the backtrace under `RUST_BACKTRACE`), sees every panic, contained or not.
 
 use std::any::Any;
 use std::backtrace::Backtrace;
@@ -43,9 +44,8 @@ pub(crate) fn install_hook() {
                     .unwrap_or_default();
                 let trace = Backtrace::force_capture();
                 let _ = LAST.try_with(|last| *last.borrow_mut() = Some((location, trace)));
-            } else {
-                previous(info);
             }
+            previous(info);
         }));
     });
 }
@@ -76,19 +76,32 @@ pub(crate) fn caught(payload: Box<dyn Any + Send>) -> CaughtPanic {
         None => (None, None),
     };
     CaughtPanic {
-        message: payload_message(payload.as_ref()),
+        message: panic_message(payload.as_ref()),
         location,
         backtrace,
     }
 }
 
-/// The text of a panic payload.
-pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
+/// The text of a panic's payload (what `catch_unwind` returns): the message of `panic!("...")`
+/// (a `&str`) or of `panic!("{x}")` (a `String`), else a description. The one place the engine,
+/// the Qt layer and their users turn a payload into text.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::panic_message;
+///
+/// let literal = std::panic::catch_unwind(|| panic!("literal")).unwrap_err();
+/// assert_eq!(panic_message(&*literal), "literal");
+/// let formatted = std::panic::catch_unwind(|| panic!("{}", 42)).unwrap_err();
+/// assert_eq!(panic_message(&*formatted), "42");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&'static str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
-        "panic with a non-string payload".to_owned()
+        "a panic with a payload that is not text".to_owned()
     }
 }

@@ -296,7 +296,7 @@ impl WorkerPool {
         while let Some(job) = self.inner.jobs.pop() {
             drop(job);
         }
-        let deadline = Instant::now() + self.shutdown_wait;
+        let deadline = super::clock::saturating_add(Instant::now(), self.shutdown_wait);
         let mut alive = self
             .inner
             .alive

@@ -149,7 +149,7 @@ impl<T> Stream for ProgressWatch<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // Noted first, so the throttle's timer does not name the wait.
         tasks::note_wait(tasks::Wait::Progress);
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         if let Some(throttle) = self.throttle.as_mut() {
             std::task::ready!(Pin::new(throttle).poll(cx));
             self.throttle = None;
@@ -164,8 +164,11 @@ impl<T> Stream for ProgressWatch<T> {
             .take();
         match latest {
             Some(value) => {
-                self.throttle = Some(sleep_until(clock::now() + self.min_interval));
-                coop::consumed();
+                self.throttle = Some(sleep_until(clock::saturating_add(
+                    clock::now(),
+                    self.min_interval,
+                )));
+                coop::consume();
                 Poll::Ready(Some(value))
             }
             None if self.shared.reporters.load(Ordering::Acquire) == 0 => Poll::Ready(None),

@@ -70,15 +70,17 @@ impl ReadyQueue {
     }
 
     /// Queues a runnable; posts one loop wake per batch. After [`close`](Self::close), the
-    /// runnable is dropped on the owner thread (which drops a cancelled coroutine's future) and
-    /// leaked on any other (where its `!Send` future must not be dropped).
+    /// runnable is dropped at once on the owner thread (which drops its coroutine's future),
+    /// and queued from any other thread (where its `!Send` future must not be dropped), for the
+    /// owner's shutdown to drop: coroutines parked on tokio or on a worker's job are woken one
+    /// last time from those threads while the runtime shuts down.
     pub(crate) fn schedule(&self, runnable: Runnable) {
         let on_owner = self.on_owner();
         if self.closed.load(Ordering::Acquire) {
             if on_owner {
                 drop(runnable);
             } else {
-                std::mem::forget(runnable);
+                self.remote.push(runnable);
             }
             return;
         }

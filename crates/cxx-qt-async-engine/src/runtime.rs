@@ -231,6 +231,14 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Refused before anything changes: the runtime stays installed and keeps working (it
+        // then lives until the thread ends).
+        assert!(
+            !context::in_drain(),
+            "a cxx-qt-async runtime may not be dropped from inside one of its coroutines (it \
+             would have to drop the coroutine that drops it): drop it after the event loop \
+             has returned. {GUI_THREAD_RULE}"
+        );
         let taken = context::take().unwrap_or_else(|_| {
             panic!("the runtime was dropped from inside a coroutine. {GUI_THREAD_RULE}")
         });

@@ -1,42 +1,99 @@
-//! Owned coroutines: a [`Scope`] holds the coroutines it spawned and cancels them when dropped.
+//! Owned coroutines: a [`Scope`] ends the coroutines it spawned when it is dropped.
 //!
-//! This is how a QObject owns its coroutines (structured concurrency): its backing struct holds a
-//! `Scope`, so when the object is destroyed the scope is dropped with it, and every coroutine it
-//! started is dropped at its current suspension point, never to be polled again.
+//! This is how an object owns its coroutines (structured concurrency): when its scope goes,
+//! every coroutine it started is woken once more, and instead of being polled it is dropped at
+//! its current suspension point (on the GUI thread, at the next drain), never to run again;
+//! whoever awaits its [`Task`] gets [`TaskError::Cancelled`](crate::TaskError::Cancelled).
+//!
+//! While one of its coroutines is polled, the scope is the thread's
+//! [current scope](crate::integration::current_scope): the Qt layer lends an object only to its
+//! own coroutines that way.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, Location};
-use std::rc::{Rc, Weak};
+use std::panic::Location;
+use std::rc::Rc;
+use std::task::Waker;
 
-use futures::FutureExt;
-
-use super::error::report;
-use super::error::CoroutineReport;
-use super::panic::caught;
-use super::task::{spawn_owned, Task};
+use super::task::{spawn_with, Owner, Task};
 use super::tasks::Label;
 
-/// Identifies a coroutine within its [`Scope`].
+/// Identifies a [`Scope`] among all scopes of its thread, for as long as the thread lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CoroutineId(u64);
+pub struct ScopeId(u64);
 
-#[derive(Default)]
+/// The old name of a coroutine's id: coroutines are now named by their [`TaskId`] everywhere
+/// ([`Task::id`]).
+///
+/// [`TaskId`]: crate::TaskId
+#[deprecated(since = "0.2.0", note = "use TaskId (Task::id())")]
+pub type CoroutineId = super::tasks::TaskId;
+
 struct ScopeState {
-    alive: Cell<bool>,
-    entered: Cell<bool>,
-    next: Cell<u64>,
+    id: ScopeId,
+    /// The scope was dropped: its coroutines are dropped instead of polled.
+    gone: Cell<bool>,
+    /// Bumped by `cancel_all`: coroutines spawned in an earlier generation are dropped.
+    generation: Cell<u64>,
     owner: RefCell<Option<Rc<str>>>,
-    tasks: RefCell<HashMap<u64, Task<()>>>,
+    /// The live coroutines' wakers, by task-list sequence number (to wake them when they must
+    /// end).
+    wakers: RefCell<HashMap<u64, Waker>>,
 }
 
-/// A set of coroutines owned by one owner (typically a QObject's backing struct).
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+    /// The scope whose coroutine is being polled (0: none).
+    static CURRENT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The scope whose coroutine is being polled on this thread, if any: `None` outside the poll of
+/// an owned coroutine (in plain code, an event handler, a free coroutine).
+pub fn current_scope() -> Option<ScopeId> {
+    let id = CURRENT.try_with(Cell::get).unwrap_or(0);
+    (id != 0).then_some(ScopeId(id))
+}
+
+/// A scope's tie to one of its coroutines.
+struct Link {
+    state: Rc<ScopeState>,
+    generation: u64,
+}
+
+/// Keeps a scope current while its coroutine is polled.
+struct Current(u64);
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.set(self.0));
+    }
+}
+
+impl Owner for Link {
+    type Running = Current;
+
+    fn enter(&self) -> Option<Current> {
+        let alive = !self.state.gone.get() && self.state.generation.get() == self.generation;
+        alive.then(|| Current(CURRENT.with(|c| c.replace(self.state.id.0))))
+    }
+
+    fn left(&self, seq: u64) {
+        // `try_`: a scope being dropped holds its map while it wakes the coroutines.
+        if let Ok(mut wakers) = self.state.wakers.try_borrow_mut() {
+            wakers.remove(&seq);
+        }
+    }
+}
+
+/// A set of coroutines owned by one owner (typically a QObject), ended when it is dropped.
 ///
-/// Each coroutine returns `anyhow::Result<()>`; an error or a panic is handed to the
-/// [report hook](crate::set_report_hook) with the spawn site. Dropping the scope cancels
-/// every coroutine still running.
+/// Its [`spawn_local`](Scope::spawn_local) returns the same [`Task`] as the free
+/// [`spawn_local`](crate::spawn_local): keep it to await or cancel the coroutine, or
+/// [`detach`](Task::detach) it to leave it to the scope. A detached coroutine's failure (a
+/// panic, or the `Err` of an `anyhow::Result<()>`) is handed to the
+/// [report hook](crate::set_report_hook) with its spawn site.
 ///
 /// # Examples
 ///
@@ -48,13 +105,27 @@ struct ScopeState {
 /// let scope = Scope::new();
 /// let done = Rc::new(Cell::new(false));
 /// let flag = done.clone();
-/// scope.spawn_local(async move {
-///     spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(5))).await?;
-///     flag.set(true);
-///     Ok(())
-/// });
+/// scope
+///     .spawn_local(async move {
+///         spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(5))).await?;
+///         flag.set(true);
+///         anyhow::Ok(())
+///     })
+///     .detach();
 /// fake.run_until(|| done.get()).unwrap();
-/// assert_eq!(scope.len(), 0, "a finished coroutine leaves its scope");
+/// fake.run_until(|| scope.is_empty()).unwrap();
+/// ```
+///
+/// Dropping the scope ends what it still runs:
+///
+/// ```
+/// use cxx_qt_async_engine::{sleep, testing::FakeLoop, Scope, TaskError};
+///
+/// let fake = FakeLoop::new();
+/// let scope = Scope::new();
+/// let nap = scope.spawn_local(sleep(std::time::Duration::from_secs(3600)));
+/// drop(scope);
+/// assert_eq!(fake.block_on(nap), Err(TaskError::Cancelled));
 /// ```
 pub struct Scope {
     state: Rc<ScopeState>,
@@ -69,6 +140,7 @@ impl Default for Scope {
 impl std::fmt::Debug for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scope")
+            .field("id", &self.state.id)
             .field("owner", &self.state.owner.borrow())
             .field("running", &self.len())
             .finish()
@@ -78,10 +150,15 @@ impl std::fmt::Debug for Scope {
 impl Scope {
     /// An empty scope. Creating one needs no runtime; spawning does.
     pub fn new() -> Self {
-        let state = ScopeState::default();
-        state.alive.set(true);
+        let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
         Self {
-            state: Rc::new(state),
+            state: Rc::new(ScopeState {
+                id: ScopeId(id),
+                gone: Cell::new(false),
+                generation: Cell::new(0),
+                owner: RefCell::new(None),
+                wakers: RefCell::new(HashMap::new()),
+            }),
         }
     }
 
@@ -91,6 +168,12 @@ impl Scope {
         let scope = Self::new();
         scope.set_owner(owner);
         scope
+    }
+
+    /// This scope's id (what [`current_scope`](crate::integration::current_scope) returns while
+    /// one of its coroutines is polled).
+    pub fn id(&self) -> ScopeId {
+        self.state.id
     }
 
     /// Names the owner (for coroutines spawned from now on).
@@ -111,16 +194,17 @@ impl Scope {
         self.state.owner.borrow().as_deref().map(str::to_owned)
     }
 
-    /// Spawns a coroutine owned by this scope. It first runs at the next drain. The task list
-    /// labels it with the spawn site (`file:line`).
+    /// Spawns a coroutine owned by this scope; see [`crate::spawn_local`] for everything else.
+    /// The task list labels it with the spawn site (`file:line`).
     ///
     /// # Panics
     ///
     /// Off the GUI thread (a thread without a runtime).
     #[track_caller]
-    pub fn spawn_local<F>(&self, future: F) -> CoroutineId
+    pub fn spawn_local<F>(&self, future: F) -> Task<F::Output>
     where
-        F: Future<Output = anyhow::Result<()>> + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
     {
         let site = Location::caller();
         self.spawn_as(Label::Site(site), site, future)
@@ -136,59 +220,44 @@ impl Scope {
         &self,
         label: impl Into<Cow<'static, str>>,
         future: F,
-    ) -> CoroutineId
+    ) -> Task<F::Output>
     where
-        F: Future<Output = anyhow::Result<()>> + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
     {
-        self.spawn_as(
-            Label::Text(label.into(), Some(Location::caller())),
-            Location::caller(),
-            future,
-        )
+        let site = Location::caller();
+        self.spawn_as(Label::Text(label.into(), Some(site)), site, future)
     }
 
     fn spawn_as<F>(
         &self,
         label: Label,
-        spawned_at: &'static Location<'static>,
+        site: &'static Location<'static>,
         future: F,
-    ) -> CoroutineId
+    ) -> Task<F::Output>
     where
-        F: Future<Output = anyhow::Result<()>> + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
     {
-        let id = self.state.next.get();
-        self.state.next.set(id + 1);
-        let owner: Weak<ScopeState> = Rc::downgrade(&self.state);
-        let body = AssertUnwindSafe(future).catch_unwind().map(move |outcome| {
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => report(&CoroutineReport::Failed {
-                    spawned_at,
-                    error: &error,
-                }),
-                Err(payload) => {
-                    let p = caught(payload);
-                    report(&CoroutineReport::Panicked {
-                        spawned_at,
-                        message: &p.message,
-                        location: p.location.as_deref(),
-                    });
-                }
-            }
-            // Leave the scope. This drops our own handle while we run, which is allowed.
-            if let Some(owner) = owner.upgrade() {
-                let handle = owner.tasks.borrow_mut().remove(&id);
-                drop(handle);
-            }
-        });
-        let coroutine = spawn_owned(body, label, self.state.owner.borrow().clone());
-        self.state.tasks.borrow_mut().insert(id, coroutine);
-        CoroutineId(id)
+        assert!(
+            !self.state.gone.get(),
+            "Scope::spawn_local on a scope that is being dropped"
+        );
+        let link = Link {
+            state: Rc::clone(&self.state),
+            generation: self.state.generation.get(),
+        };
+        let owner = self.state.owner.borrow().clone();
+        let wakers = &self.state.wakers;
+        spawn_with(future, label, owner, site, link, |seq, waker| {
+            wakers.borrow_mut().insert(seq, waker.clone());
+        })
     }
 
-    /// How many of its coroutines are still running.
+    /// How many of its coroutines are still running (not yet ended, or ended but not yet
+    /// dropped: that happens at the next drain).
     pub fn len(&self) -> usize {
-        self.state.tasks.borrow().len()
+        self.state.wakers.borrow().len()
     }
 
     /// `true` when none of its coroutines is running.
@@ -196,66 +265,26 @@ impl Scope {
         self.len() == 0
     }
 
-    /// Cancels one coroutine. Returns `false` if it had already finished.
-    pub fn abort(&self, id: CoroutineId) -> bool {
-        let handle = self.state.tasks.borrow_mut().remove(&id.0);
-        handle.is_some()
-    }
-
-    /// Cancels every coroutine of the scope; the scope stays usable.
+    /// Ends every coroutine the scope runs now (they are dropped at the next drain); the scope
+    /// stays usable for new ones.
     pub fn cancel_all(&self) {
-        let all = std::mem::take(&mut *self.state.tasks.borrow_mut());
-        drop(all);
+        self.state
+            .generation
+            .set(self.state.generation.get().wrapping_add(1));
+        self.wake_all();
     }
 
-    /// A token that tells whether this scope still exists.
-    pub fn liveness(&self) -> Liveness {
-        Liveness(Rc::clone(&self.state))
+    fn wake_all(&self) {
+        let wakers = std::mem::take(&mut *self.state.wakers.borrow_mut());
+        for waker in wakers.into_values() {
+            waker.wake();
+        }
     }
 }
 
 impl Drop for Scope {
     fn drop(&mut self) {
-        self.state.alive.set(false);
-        self.cancel_all();
-    }
-}
-
-/// Tells whether the [`Scope`] it came from still exists (its owner is alive).
-#[derive(Clone)]
-pub struct Liveness(Rc<ScopeState>);
-
-impl Liveness {
-    /// `false` once the scope was dropped.
-    pub fn is_alive(&self) -> bool {
-        self.0.alive.get()
-    }
-
-    /// Marks the owner as in use until the guard drops; `None` if it is already in use or gone.
-    ///
-    /// The Qt layer uses this to hand out at most one `&mut` to an object at a time.
-    pub fn enter(&self) -> Option<Entered> {
-        (self.is_alive() && !self.0.entered.replace(true)).then(|| Entered(Rc::clone(&self.0)))
-    }
-}
-
-/// Proof that the owner of a [`Scope`] is in use; see [`Liveness::enter`].
-pub struct Entered(Rc<ScopeState>);
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        self.0.entered.set(false);
-    }
-}
-
-impl std::fmt::Debug for Entered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Entered")
-    }
-}
-
-impl std::fmt::Debug for Liveness {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Liveness").field(&self.is_alive()).finish()
+        self.state.gone.set(true);
+        self.wake_all();
     }
 }

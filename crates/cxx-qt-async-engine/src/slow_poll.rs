@@ -134,10 +134,10 @@ pub(crate) fn count() -> u64 {
 ///     Runtime::builder().slow_poll_threshold(Duration::from_millis(5)),
 /// );
 /// let window = Scope::with_owner("MainWindow");
-/// window.spawn_local_labeled("load thumbnails", async {
+/// let load = window.spawn_local_labeled("load thumbnails", async {
 ///     std::thread::sleep(Duration::from_millis(20)); // blocking work on the GUI thread: a bug
-///     Ok(())
 /// });
+/// load.detach();
 /// fake.run_until(|| stats().live_coroutines == 0).unwrap();
 /// let worst = &slow_polls()[0];
 /// assert_eq!(worst.label, "load thumbnails");

@@ -111,7 +111,8 @@ impl<T> Drop for ItemSender<T> {
 #[must_use = "a JobStream is cancelled when dropped"]
 pub struct JobStream<T, R> {
     buffer: Arc<Buffer<T>>,
-    job: CancellableJob<R>,
+    /// `None` only after `cancel` took it.
+    job: Option<CancellableJob<R>>,
 }
 
 impl<T, R> std::fmt::Debug for JobStream<T, R> {
@@ -125,10 +126,21 @@ impl<T, R> std::fmt::Debug for JobStream<T, R> {
 impl<T, R> JobStream<T, R> {
     /// Stops the job's production: its token is set and the buffer is closed, so a producer
     /// waiting in [`ItemSender::send`] for room gets `Err(Cancelled)` at once. Items already
-    /// buffered are still yielded.
-    pub fn cancel(&mut self) {
-        self.job.cancel();
+    /// buffered are still yielded; [`finish`](JobStream::finish) then gives the job's outcome.
+    pub fn stop(&mut self) {
+        if let Some(job) = &self.job {
+            job.token().cancel();
+        }
         self.buffer.close();
+    }
+
+    /// Cancels the job and resolves once it has stopped (see [`CancellableJob::cancel`]); the
+    /// items not yet taken are dropped. Dropping the stream cancels without waiting.
+    pub fn cancel(mut self) -> impl std::future::Future<Output = Option<Result<R, JobError>>> {
+        self.buffer.close();
+        drop(std::mem::take(&mut self.buffer.lock().items));
+        let job = self.job.take();
+        async move { job?.cancel().await }
     }
 
     /// The job's own result (its summary, or its error). Call it after the stream ended; called
@@ -138,7 +150,10 @@ impl<T, R> JobStream<T, R> {
     pub async fn finish(mut self) -> Result<R, JobError> {
         self.buffer.close();
         drop(std::mem::take(&mut self.buffer.lock().items));
-        (&mut self.job).await
+        match self.job.as_mut() {
+            Some(job) => job.await,
+            None => unreachable!("only `cancel`, which consumes the stream, takes the job"),
+        }
     }
 }
 
@@ -155,7 +170,7 @@ impl<T, R> Stream for JobStream<T, R> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // Each item counts against the poll's cooperative budget: a producer that keeps the
         // buffer full cannot hold one poll (and the GUI thread) for as long as it produces.
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         let buffer = &*self.buffer;
         let mut registered = false;
         loop {
@@ -170,11 +185,11 @@ impl<T, R> Stream for JobStream<T, R> {
                 if wake_producer {
                     buffer.room.notify_one();
                 }
-                coop::consumed();
+                coop::consume();
                 return Poll::Ready(Some(item));
             }
             if state.done {
-                coop::consumed();
+                coop::consume();
                 return Poll::Ready(None);
             }
             if registered {
@@ -242,5 +257,8 @@ where
         };
         f(&mut sender)
     });
-    JobStream { buffer, job }
+    JobStream {
+        buffer,
+        job: Some(job),
+    }
 }

@@ -1,29 +1,35 @@
 //! Coroutines: [`spawn_local`] and the [`Task`] handle.
 //!
-//! A coroutine is an `async-task` task whose future is wrapped so that a panic inside it ends it
-//! (and only it) and its row in the task list is kept. Its schedule function queues it in the
-//! runtime's [`ReadyQueue`] (from any thread); only the drain, on the GUI thread, runs it.
+//! A coroutine is an `async-task` task whose future is wrapped ([`Coroutine`]) so that a panic
+//! inside it ends it (and only it), its row in the task list is kept, and, for a coroutine that
+//! belongs to a [`Scope`](crate::Scope), it never runs again once its owner is gone. Its
+//! schedule function queues it in the runtime's [`ReadyQueue`] (from any thread); only the
+//! drain, on the GUI thread, runs it. Its output goes to whoever awaits its [`Task`]; one that
+//! nobody takes (a detached coroutine's) is reported if it is a failure.
 
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use async_task::Task as RawTask;
 
 use super::context::{with_local, Local};
-use super::error::TaskError;
+use super::error::{report_unobserved, TaskError};
 use super::panic as caught;
 use super::ready::ReadyQueue;
-use super::tasks::{self, Label, Registered};
+use super::tasks::{self, Label, Registered, TaskId};
 use super::{coop, stop};
 
 /// Spawns a coroutine on this thread's executor. It first runs at the next drain (never inline),
 /// and then every time it is woken.
 ///
 /// The future need not be `Send`: it never leaves the GUI thread. A panic inside it ends it (and
-/// only it); the handle then resolves to [`TaskError::Panicked`].
+/// only it); the handle then resolves to [`TaskError::Panicked`]. Keep the [`Task`] to await or
+/// cancel it; **dropping the handle cancels the coroutine**, [`Task::detach`] lets it run on.
+/// A coroutine owned by an object (a [`Scope`](crate::Scope), a QObject) is spawned with the
+/// owner's `spawn_local` instead, and also ends with its owner.
 ///
 /// # Panics
 ///
@@ -47,28 +53,50 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let label = Label::Site(std::panic::Location::caller());
-    with_local("spawn_local()", |local| {
-        let (task, seq) = spawn_raw(local, future, label, None);
-        Task {
-            task: Some(task),
-            seq,
-        }
-    })
+    let site = Location::caller();
+    spawn_with(future, Label::Site(site), None, site, (), |_, _| {})
 }
 
-/// [`spawn_local`] for a [`Scope`](crate::Scope): the task list shows `label` and `owner`.
-pub(crate) fn spawn_owned<F>(
+/// What a coroutine's wrapper asks of its owner: whether it may still run (and, while it runs,
+/// whatever the owner wants in place: the Qt layer's "current object"), and what to do when the
+/// coroutine is gone. A free coroutine has none (`()`, zero-sized).
+pub(crate) trait Owner: 'static {
+    /// What stays in place while the coroutine is polled.
+    type Running;
+    /// Before each poll: `None` when the owner is gone (the coroutine is then dropped, not
+    /// polled, and its handle resolves to [`TaskError::Cancelled`]).
+    fn enter(&self) -> Option<Self::Running>;
+    /// The coroutine's future was dropped (it finished or was cancelled).
+    fn left(&self, seq: u64);
+}
+
+impl Owner for () {
+    type Running = ();
+    fn enter(&self) -> Option<()> {
+        Some(())
+    }
+    fn left(&self, _: u64) {}
+}
+
+/// Spawns `future` labelled `label`, owned by `owner` (the task list shows `owner_name`);
+/// `spawned(seq, waker)` is called before the coroutine is first scheduled, with its task-list
+/// sequence number and a waker that schedules it (the owner keeps it to wake the coroutine
+/// when it goes).
+pub(crate) fn spawn_with<F, O>(
     future: F,
     label: Label,
-    owner: Option<std::rc::Rc<str>>,
+    owner_name: Option<std::rc::Rc<str>>,
+    site: &'static Location<'static>,
+    owner: O,
+    spawned: impl FnOnce(u64, &Waker),
 ) -> Task<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
+    O: Owner,
 {
     with_local("spawn_local()", |local| {
-        let (task, seq) = spawn_raw(local, future, label, owner);
+        let (task, seq) = spawn_raw(local, future, label, owner_name, site, owner, spawned);
         Task {
             task: Some(task),
             seq,
@@ -76,63 +104,94 @@ where
     })
 }
 
-/// A coroutine's output, or its (rare, so boxed: it keeps every task allocation small) error.
-type Caught<T> = Result<T, Box<TaskError>>;
-
-fn spawn_raw<F>(
+fn spawn_raw<F, O>(
     local: &Local,
     future: F,
     label: Label,
-    owner: Option<std::rc::Rc<str>>,
-) -> (RawTask<Caught<F::Output>>, u64)
+    owner_name: Option<std::rc::Rc<str>>,
+    site: &'static Location<'static>,
+    owner: O,
+    spawned: impl FnOnce(u64, &Waker),
+) -> (RawTask<Outcome<F::Output>>, u64)
 where
     F: Future + 'static,
     F::Output: 'static,
+    O: Owner,
 {
     let ready: Arc<ReadyQueue> = Arc::clone(&local.ready);
-    let (registered, seq) = tasks::register(label, owner);
-    let wrapped = CatchPanics {
+    let (registered, seq) = tasks::register(label, owner_name);
+    let wrapped = Coroutine {
         future: Some(future),
         registered,
+        owner,
+        site,
     };
     let schedule = move |r| ready.schedule(r);
     // SAFETY: `spawn_unchecked` asks, for a future that may be `!Send` (ours), that its
     // `Runnable` be run and dropped only on the thread that spawned it; everything else it asks
     // holds by type (the future and `schedule` are `'static`, and `schedule` is `Send + Sync`).
     // This thread is the runtime's owner (`with_local` found the runtime in this thread's
-    // `RUNTIME`), and every place a `Runnable` of this executor goes keeps it there:
+    // context), and every place a `Runnable` of this executor goes keeps it there:
     // * it is run only by `drain::run`, which runs only inside `with_local` on the owner thread
     //   (a drain elsewhere finds no runtime and panics before touching a queue; `Drainer` is
     //   `!Send`);
-    // * `ReadyQueue::schedule` queues it, or, once the runtime is closed, drops it on the owner
-    //   thread and forgets (leaks) it on any other;
-    // * `ReadyQueue::drop_queued` drops queued ones in `Runtime::drop`, and `Runtime` is
-    //   `!Send`;
+    // * `ReadyQueue::schedule` queues it: on the owner thread in a thread-local queue; from any
+    //   other thread in the remote queue, which only the owner thread pops (`drain::run` and
+    //   `ReadyQueue::drop_queued`, reached through `Runtime`, which is `!Send`); after
+    //   shutdown, it is dropped at once on the owner thread;
     // * `ReadyQueue`'s own drop (wherever the last `Arc` goes) forgets what its queue holds.
-    // No safe caller can break these: `Runnable`s never leave this module and `ready`.
-    // `async_task::spawn_local` would add a thread check around the future; we do without it
-    // because Miri's aliasing model rejects that wrapper for coroutines that keep references
-    // into themselves (smol-rs/async-task#102), and the invariants above make it redundant.
+    // No safe caller can break these: `Runnable`s never leave this module and `ready`; the
+    // `Waker` given to `spawned` only schedules (it never runs or drops the future).
     #[allow(unsafe_code)]
     let (runnable, task) = unsafe { async_task::spawn_unchecked(wrapped, schedule) };
+    spawned(seq, &runnable.waker());
     runnable.schedule();
     (task, seq)
 }
 
+/// A coroutine's output as its task stores it: the value, or why there is none (rare, so boxed:
+/// it keeps every task allocation small), and where it was spawned. Dropped without being taken
+/// (nobody awaited a detached coroutine), a failure in it is reported.
+pub(crate) struct Outcome<T> {
+    value: Option<Result<T, Box<TaskError>>>,
+    site: &'static Location<'static>,
+    /// Reports it if nobody takes it (`T: 'static` is known where this is made, not in `Drop`).
+    report: fn(Result<T, Box<TaskError>>, &'static Location<'static>),
+}
+
+impl<T> Outcome<T> {
+    fn take(mut self) -> Result<T, TaskError> {
+        self.value
+            .take()
+            .map_or(Err(TaskError::Cancelled), |v| v.map_err(|e| *e))
+    }
+}
+
+impl<T> Drop for Outcome<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.value.take() {
+            (self.report)(value, self.site);
+        }
+    }
+}
+
 pin_project_lite::pin_project! {
-    /// A coroutine's future as the task stores it: panics become `TaskError::Panicked`.
+    /// A coroutine's future as the task stores it: panics become `TaskError::Panicked`, and a
+    /// coroutine whose owner is gone is dropped instead of polled.
     ///
     /// A plain struct, not an `async` block (which would hold `future` twice: as its capture and
     /// inside what it awaits) and not a combinator (which adds a state tag): every task is
     /// exactly the size of its future plus the task header and its task-list entry.
-    struct CatchPanics<F> {
-        // `None` only once dropped early, for a `cancel()` (see `PinnedDrop`).
+    struct Coroutine<F, O: Owner> {
+        // `None` once dropped early: for a `cancel()`, or because its owner went.
         #[pin]
         future: Option<F>,
         registered: Registered,
+        owner: O,
+        site: &'static Location<'static>,
     }
 
-    impl<F> PinnedDrop for CatchPanics<F> {
+    impl<F, O: Owner> PinnedDrop for Coroutine<F, O> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             // A `Task::cancel()` waits for this task: drop the future with a collection open,
@@ -142,37 +201,72 @@ pin_project_lite::pin_project! {
                 let stops = stop::collect(|| future.set(None));
                 stop::deliver(this.registered.seq(), stops);
             }
+            this.owner.left(this.registered.seq());
         }
     }
 }
 
-impl<F: Future> Future for CatchPanics<F> {
-    type Output = Caught<F::Output>;
+impl<F: Future, O: Owner> Future for Coroutine<F, O>
+where
+    F::Output: 'static,
+{
+    type Output = Outcome<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let Some(future) = this.future.as_pin_mut() else {
+        let mut this = self.project();
+        let site = *this.site;
+        if this.future.is_none() {
             return Poll::Pending; // dropped early: never polled again
+        }
+        let Some(_running) = this.owner.enter() else {
+            // The owner is gone: drop the future here, on the GUI thread, without polling it.
+            this.future.set(None);
+            return Poll::Ready(Outcome {
+                value: Some(Err(Box::new(TaskError::Cancelled))),
+                site,
+                report: report_unobserved,
+            });
+        };
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            return Poll::Pending;
         };
         let _polling = this.registered.polling();
-        match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(poll) => poll.map(Ok),
+        let value = match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
             Err(payload) => {
                 let p = caught::caught(payload);
-                Poll::Ready(Err(Box::new(TaskError::Panicked {
+                Err(Box::new(TaskError::Panicked {
                     message: p.message,
                     location: p.location,
-                })))
+                }))
             }
-        }
+        };
+        Poll::Ready(Outcome {
+            value: Some(value),
+            site,
+            report: report_unobserved,
+        })
     }
 }
 
 /// A spawned coroutine. Awaiting it gives its output, or why it has none.
 ///
 /// **Dropping the handle cancels the coroutine**: it is dropped at its current suspension point
-/// and never polled again (jobs it was awaiting are dropped with it). Call [`Task::detach`]
-/// to let it run on its own.
+/// (at the next drain, on the GUI thread) and never polled again; jobs it was awaiting are
+/// dropped with it. [`Task::detach`] lets it run on its own; [`Task::cancel`] cancels it and
+/// waits until everything it started has stopped. A coroutine spawned by an owner (a
+/// [`Scope`](crate::Scope), a QObject) also ends when its owner goes; awaiting its handle then
+/// gives [`TaskError::Cancelled`].
+///
+/// The same vocabulary holds for every handle of this crate ([`Job`](crate::Job),
+/// [`CancellableJob`](crate::CancellableJob), [`JobStream`](crate::JobStream), and the
+/// `TokioJob` of the `tokio` feature): dropping it cancels without waiting, `cancel().await`
+/// cancels and waits, `detach()` lets it run.
+///
+/// A detached coroutine's output is dropped when it ends, unless it is a failure: a panic, or
+/// the `Err` of an `anyhow::Result<()>` (what coroutines that report nothing usually return),
+/// is handed to the [report hook](crate::set_report_hook), since nobody else will see it.
 ///
 /// # Examples
 ///
@@ -184,24 +278,44 @@ impl<F: Future> Future for CatchPanics<F> {
 /// let value = fake.block_on(spawn_local(async { 1 + 1 })).unwrap();
 /// assert_eq!(value, 2);
 /// ```
+///
+/// A `Task` is `!Send` when its output is: the output is taken on the thread that awaits it.
+///
+/// ```compile_fail,E0277
+/// // An Rc output stays on the GUI thread.
+/// fn assert_send<T: Send>(_: T) {}
+/// let fake = cxx_qt_async_engine::testing::FakeLoop::new();
+/// assert_send(cxx_qt_async_engine::spawn_local(async { std::rc::Rc::new(1) }));
+/// ```
 #[must_use = "dropping a Task cancels it; call .detach() to let it run"]
 pub struct Task<T> {
-    task: Option<RawTask<Caught<T>>>,
-    /// Its sequence number in the task list (what `cancel()` collects its stops under).
+    task: Option<RawTask<Outcome<T>>>,
+    /// Its sequence number in the task list (its [`TaskId`]; what `cancel()` collects its
+    /// stops under).
     seq: u64,
 }
 
 impl<T> Task<T> {
-    /// Lets the coroutine run to completion without a handle; its output is dropped.
+    /// Lets the coroutine run to completion without a handle; its output is dropped (a failure
+    /// is reported: see [`Task`]).
     pub fn detach(mut self) {
         if let Some(task) = self.task.take() {
             task.detach();
         }
     }
 
-    /// Cancels the coroutine now (same as dropping the handle).
+    /// Cancels the coroutine now, without waiting (same as dropping the handle).
+    #[deprecated(
+        since = "0.2.0",
+        note = "drop the Task, or `.cancel().await` to wait until it has stopped"
+    )]
     pub fn abort(self) {
         drop(self);
+    }
+
+    /// The coroutine's id, as the [task list](crate::tasks) shows it.
+    pub fn id(&self) -> TaskId {
+        TaskId::from_seq(self.seq)
     }
 
     /// Cancels the coroutine and resolves once it is gone **and its jobs have stopped**: its
@@ -214,8 +328,7 @@ impl<T> Task<T> {
     /// had finished before it could be cancelled, else `None`.
     ///
     /// Coroutines it spawned are separate tasks: they are cancelled with their handles, but
-    /// awaited only by their own `cancel()`. Dropping the handle or [`abort`](Task::abort)
-    /// cancels without waiting.
+    /// awaited only by their own `cancel()`. Dropping the handle cancels without waiting.
     ///
     /// # Examples
     ///
@@ -256,7 +369,7 @@ impl<T> Task<T> {
             if let Some(wanted) = wanted {
                 futures::future::join_all(wanted.take()).await;
             }
-            out.map(|out| out.map_err(|e| *e))
+            out.map(Outcome::take)
         }
     }
 
@@ -269,6 +382,7 @@ impl<T> Task<T> {
 impl<T> std::fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Task")
+            .field("id", &self.id())
             .field("finished", &self.is_finished())
             .finish()
     }
@@ -278,7 +392,7 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         match self.task.as_mut() {
             Some(task) => {
                 let polled = Pin::new(task).poll(cx);
@@ -286,8 +400,8 @@ impl<T> Future for Task<T> {
                     tasks::note_wait(tasks::Wait::Task);
                 }
                 polled.map(|out| {
-                    coop::consumed();
-                    out.map_err(|e| *e)
+                    coop::consume();
+                    out.take()
                 })
             }
             None => Poll::Ready(Err(TaskError::Cancelled)),

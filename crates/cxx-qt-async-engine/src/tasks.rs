@@ -21,6 +21,10 @@ use super::pool::JobLane;
 pub struct TaskId(u64);
 
 impl TaskId {
+    pub(crate) fn from_seq(seq: u64) -> Self {
+        Self(seq)
+    }
+
     /// The id as a number.
     pub fn get(self) -> u64 {
         self.0
@@ -458,7 +462,7 @@ pub fn note_wait(what: Wait) {
 /// A snapshot of this thread's coroutines, oldest first.
 ///
 /// Available to the app (the dashboard's task list) and to tests. Taking it costs one pass over
-/// the live coroutines; keeping the list costs each coroutine one small allocation.
+/// the live coroutines; keeping the list costs each coroutine a 24-byte row, no allocation.
 ///
 /// # Examples
 ///
@@ -468,10 +472,7 @@ pub fn note_wait(what: Wait) {
 ///
 /// let fake = FakeLoop::new();
 /// let window = Scope::with_owner("MainWindow");
-/// window.spawn_local_labeled("autosave", async {
-///     sleep(Duration::from_secs(60)).await;
-///     Ok(())
-/// });
+/// let autosave = window.spawn_local_labeled("autosave", sleep(Duration::from_secs(60)));
 /// fake.turn(); // the coroutine runs up to its first await
 ///
 /// let list = tasks();

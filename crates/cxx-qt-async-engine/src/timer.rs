@@ -19,7 +19,9 @@ use super::context::with_local;
 use super::timer_queue::TimerKey;
 use super::{clock, coop, tasks};
 
-/// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread.
+/// Completes at `Instant::now() + duration`, resuming the coroutine on the GUI thread. A
+/// duration too large for the clock (`Duration::MAX`) means about thirty years: it saturates,
+/// it does not panic.
 ///
 /// Dropping it removes its timer.
 ///
@@ -39,7 +41,7 @@ use super::{clock, coop, tasks};
 /// assert!(started.elapsed() >= Duration::from_millis(20));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(clock::now() + duration)
+    sleep_until(clock::saturating_add(clock::now(), duration))
 }
 
 /// Completes at `deadline`; see [`sleep`].
@@ -70,12 +72,12 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // A loop of elapsed sleeps (or of a short interval's ticks) must not hold a poll forever.
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         if clock::now() >= self.deadline {
             if let Some(key) = self.key.take() {
                 remove_timer(key);
             }
-            coop::consumed();
+            coop::consume();
             return Poll::Ready(());
         }
         let deadline = self.deadline;
@@ -125,7 +127,7 @@ pub fn interval(period: Duration) -> Interval {
     Interval {
         period,
         start,
-        sleep: sleep_until(start + period),
+        sleep: sleep_until(clock::saturating_add(start, period)),
     }
 }
 
@@ -148,8 +150,10 @@ impl Stream for Interval {
         let elapsed = now.duration_since(self.start).as_nanos();
         let period = self.period.as_nanos();
         let next_k = elapsed / period + 1;
-        let next =
-            self.start + Duration::from_nanos(u64::try_from(next_k * period).unwrap_or(u64::MAX));
+        let next = clock::saturating_add(
+            self.start,
+            Duration::from_nanos(u64::try_from(next_k.saturating_mul(period)).unwrap_or(u64::MAX)),
+        );
         self.sleep = sleep_until(next);
         Poll::Ready(Some(fired))
     }

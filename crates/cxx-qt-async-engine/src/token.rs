@@ -29,7 +29,16 @@ impl CancelToken {
         }
     }
 
-    pub(crate) fn cancel(&self) {
+    /// Asks the job to stop at its next check (the job's handle stays, to await its outcome).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let token = cxx_qt_async_engine::CancelToken::default();
+    /// token.cancel();
+    /// assert!(token.check().is_err());
+    /// ```
+    pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
 }

@@ -48,7 +48,7 @@ fn aborting_a_coroutine_cancels_the_job_it_awaits() {
         Ok("started"),
         "the job is running"
     );
-    coroutine.abort();
+    drop(coroutine); // cancels it
     fake.turn();
     assert_eq!(stopped(&events), Ok("job"));
 }
@@ -58,10 +58,12 @@ fn destroying_the_owner_cancels_its_jobs() {
     let fake = FakeLoop::new();
     let (tx, events) = mpsc::channel();
     let scope = Scope::new();
-    scope.spawn_local(async move {
-        stoppable(tx, "owned job").await?;
-        Ok(())
-    });
+    scope
+        .spawn_local(async move {
+            stoppable(tx, "owned job").await?;
+            anyhow::Ok(())
+        })
+        .detach();
     fake.turn();
     assert_eq!(
         events.recv_timeout(BOUND),
@@ -136,7 +138,7 @@ fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
         .block_on(spawn_local(async move {
             let job = stoppable(tx, "job");
             sleep(Duration::from_millis(5)).await;
-            job.cancel();
+            job.token().cancel(); // asks it to stop; the handle gives the outcome
             job.await
         }))
         .unwrap()
@@ -151,10 +153,12 @@ fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     let runtime = fake.install(Runtime::builder().shutdown_wait(Duration::from_secs(2)));
     let (tx, events) = mpsc::channel();
     let scope = Scope::new();
-    scope.spawn_local(async move {
-        stoppable(tx, "stopped").await?;
-        Ok(())
-    });
+    scope
+        .spawn_local(async move {
+            stoppable(tx, "stopped").await?;
+            anyhow::Ok(())
+        })
+        .detach();
     fake.turn();
     assert_eq!(events.recv_timeout(BOUND), Ok("started"));
     // The app quits: its objects go first (cancelling their coroutines), then the runtime.

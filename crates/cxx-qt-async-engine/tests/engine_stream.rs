@@ -171,7 +171,7 @@ fn cancel_stops_a_producer_blocked_on_a_full_buffer() {
             });
             assert_eq!(items.next().await, Some(0));
             sleep(Duration::from_millis(20)).await; // the producer fills the buffer and waits
-            items.cancel();
+            items.stop();
             // Nothing is read and the stream is kept alive: only cancel() may stop the producer.
             let stopped_in_time = stopped.recv_timeout(Duration::from_secs(5));
             let rest: Vec<u64> = items.by_ref().collect().await;

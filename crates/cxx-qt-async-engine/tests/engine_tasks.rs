@@ -20,14 +20,15 @@ fn task_list_shows_label_owner_and_what_each_coroutine_awaits() {
     let fake = FakeLoop::new();
     let window = Scope::with_owner("MainWindow #1");
     let (release, blocked) = mpsc::channel::<()>();
-    window.spawn_local_labeled("hash a file", async move {
-        spawn_blocking(move || blocked.recv().unwrap()).await?;
-        Ok(())
-    });
-    window.spawn_local_labeled("autosave", async {
-        sleep(Duration::from_secs(60)).await;
-        Ok(())
-    });
+    window
+        .spawn_local_labeled("hash a file", async move {
+            spawn_blocking(move || blocked.recv().unwrap()).await?;
+            anyhow::Ok(())
+        })
+        .detach();
+    window
+        .spawn_local_labeled("autosave", sleep(Duration::from_secs(60)))
+        .detach();
     let before_first_drain = tasks();
     assert_eq!(
         find(&before_first_drain, "autosave").state,
@@ -62,10 +63,7 @@ fn destroying_the_owner_removes_its_tasks_and_keeps_the_others() {
     let dialog = Scope::with_owner("Dialog");
     let window = Scope::with_owner("Window");
     for scope in [&dialog, &window] {
-        scope.spawn_local(async {
-            sleep(Duration::from_secs(60)).await;
-            Ok(())
-        });
+        scope.spawn_local(sleep(Duration::from_secs(60))).detach();
     }
     fake.turn();
     assert_eq!(tasks().len(), 2);
@@ -111,12 +109,13 @@ fn free_coroutine_is_labelled_by_its_spawn_site() {
 fn a_coroutine_that_blocks_the_thread_for_30_ms_is_named_as_a_slow_poll() {
     let fake = FakeLoop::new(); // default threshold: 8 ms
     let window = Scope::with_owner("MainWindow");
-    window.spawn_local_labeled("quick", async { Ok(()) });
-    let line = line!() + 1;
-    window.spawn_local_labeled("blocking load", async {
+    window.spawn_local_labeled("quick", async {}).detach();
+    let blocking = async {
         std::thread::sleep(Duration::from_millis(30)); // a bug: blocking on the GUI thread
-        Ok(())
-    });
+    };
+    let line = line!() + 1;
+    let load = window.spawn_local_labeled("blocking load", blocking);
+    load.detach();
     fake.run_until(|| stats().live_coroutines == 0).unwrap();
     let slow = slow_polls();
     assert_eq!(slow.len(), 1, "only the blocking one: {slow:?}");

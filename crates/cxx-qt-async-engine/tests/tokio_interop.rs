@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop, tokio as rt, Runtime};
+use cxx_qt_async_engine::{on_tokio as rt, spawn_local, stats, testing::FakeLoop, Runtime};
 use tokio::io::AsyncReadExt as _;
 
 /// A server for one connection: sends `greeting`, then reports on `events` when it accepted
@@ -108,6 +108,7 @@ fn dropping_a_coroutine_that_awaits_tokio_io_closes_its_connection() {
 }
 
 #[test]
+#[allow(deprecated)] // TokioJob::abort stays one release
 fn an_aborted_tokio_job_is_a_cancelled_error_naming_its_site() {
     let fake = FakeLoop::new();
     let err = fake
@@ -191,5 +192,97 @@ fn cancel_await_resolves_after_the_aborted_tokio_task_has_let_go() {
     assert!(
         released_at_resolve,
         "cancel().await resolved before the tokio task's future was dropped"
+    );
+}
+
+/// Counts its drops, and on which thread they happened.
+struct DropProbe {
+    drops: Arc<std::sync::atomic::AtomicUsize>,
+    on_gui: Arc<std::sync::atomic::AtomicUsize>,
+    gui: thread::ThreadId,
+}
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+        if thread::current().id() == self.gui {
+            self.on_gui.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn shutdown_drops_coroutines_parked_on_tokio_on_the_gui_thread() {
+    // Coroutines parked on tokio I/O and timers are referenced by tokio's wakers only: the
+    // runtime's shutdown still drops each (its destructors run), on the GUI thread.
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(Runtime::builder().shutdown_wait(Duration::from_secs(5)));
+    let (drops, on_gui) = (Arc::default(), Arc::default());
+    let probe = || DropProbe {
+        drops: Arc::clone(&drops),
+        on_gui: Arc::clone(&on_gui),
+        gui: thread::current().id(),
+    };
+    const N: usize = 20;
+    let (addr, _events) = one_connection_server(b"");
+    for i in 0..N {
+        let probe = probe();
+        spawn_local(async move {
+            let _probe = probe;
+            if i == 0 {
+                let _ = wait_for_data(addr).await; // tokio I/O
+            } else {
+                tokio::time::sleep(Duration::from_secs(3600)).await; // tokio's timer
+            }
+        })
+        .detach();
+    }
+    fake.run_until(|| stats().polls >= N as u64).unwrap();
+    drop(runtime);
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        N,
+        "every parked coroutine was dropped"
+    );
+    assert_eq!(on_gui.load(Ordering::SeqCst), N, "on the GUI thread");
+}
+
+/// Whether process `pid` still runs (a zombie, dead but not yet reaped, does not).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat[stat.rfind(')').unwrap() + 1..]
+            .split_whitespace()
+            .next();
+        !matches!(state, Some("Z" | "X"))
+    })
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "starts a process")]
+fn shutdown_kills_the_child_process_of_a_dropped_coroutine() {
+    let fake = FakeLoop::new_uninstalled();
+    let runtime = fake.install(Runtime::builder());
+    let (pid_tx, pid_rx) = mpsc::channel();
+    spawn_local(async move {
+        let mut child = tokio::process::Command::new("sleep")
+            .arg("600")
+            .kill_on_drop(true) // dropped with the coroutine
+            .spawn()
+            .expect("sleep(1) starts");
+        pid_tx.send(child.id().expect("a running child")).unwrap();
+        let _ = child.wait().await;
+    })
+    .detach();
+    fake.run_until(|| stats().polls >= 1).unwrap();
+    let pid = pid_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(running(pid), "the child runs while its coroutine waits");
+    drop(runtime);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(pid) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !running(pid),
+        "the child of a dropped coroutine was killed at shutdown"
     );
 }

@@ -81,18 +81,22 @@ pub mod qobject {
 }
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use cxx_qt::CxxQtType;
 use cxx_qt_lib::{QString, QStringList};
 use futures::FutureExt;
 
-use super::jobs::{prepare, JobContext};
-use super::{OwnsCoroutines, QObjectSpawn};
+use super::job_context::{JobContext, JobSink};
+use super::job_kinds::prepare;
+use super::{next_emission, QObjectRef, QObjectSpawn, SignalGone};
 use crate::engine::{
-    is_cancelled, sleep_until, spawn_blocking, worker_backtrace, CoroutineId, Scope, FRAME_INTERVAL,
+    is_cancelled, panic_message, sleep_until, spawn_blocking, worker_backtrace, Task,
+    FRAME_INTERVAL,
 };
 
 /// How many of the newest items a batch carries by default (`itemsPerBatch`): more than a
@@ -144,9 +148,9 @@ pub struct AsyncJobRust {
     queued: bool,
     /// Counts the starts: what a late write of an earlier run checks.
     run: u64,
-    current: Option<CoroutineId>,
+    /// The running job's coroutine: dropping it cancels the job.
+    current: Option<Task<()>>,
     started: Option<Instant>,
-    coroutines: Scope,
 }
 
 impl Default for AsyncJobRust {
@@ -175,7 +179,6 @@ impl Default for AsyncJobRust {
             run: 0,
             current: None,
             started: None,
-            coroutines: Scope::new(),
         }
     }
 }
@@ -189,13 +192,6 @@ impl Drop for AsyncJobRust {
     }
 }
 
-// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
-unsafe impl OwnsCoroutines for AsyncJobRust {
-    fn coroutines(&self) -> &Scope {
-        &self.coroutines
-    }
-}
-
 impl qobject::AsyncJob {
     fn start(mut self: Pin<&mut Self>, args: &QStringList) -> bool {
         if *self.running() {
@@ -204,7 +200,17 @@ impl qobject::AsyncJob {
         }
         let args: Vec<String> = args.iter().map(ToString::to_string).collect();
         let kind = self.kind().to_string();
-        let body = match prepare(&kind, &args) {
+        // The kind's own code checks the input: a panic there is this job's refusal, reported
+        // with its message, never an abort (no panic may cross into Qt).
+        let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| prepare(&kind, &args)))
+            .unwrap_or_else(|payload| {
+                let message = panic_message(&*payload);
+                tracing::error!(kind, %message, "a job kind panicked while checking its input");
+                Err(format!(
+                    "the job kind “{kind}” failed while checking its input: {message}"
+                ))
+            });
+        let body = match prepared {
             Ok(body) => body,
             Err(message) => {
                 tracing::debug!(kind, %message, "job refused its input");
@@ -239,22 +245,30 @@ impl qobject::AsyncJob {
         self.as_mut().rust_mut().run += 1;
         let run = self.rust().run;
         let label = name.clone();
-        let id = self
+        let task = self
             .as_mut()
             .spawn_local_labeled(label, move |this| async move {
-                let ctx = JobContext { this: this.clone() };
+                let ctx = JobContext::new(Rc::new(Sink(this.clone())));
                 // A panic in the body (on this thread) fails this job only.
                 let outcome = AssertUnwindSafe(async move { body(ctx).await })
                     .catch_unwind()
                     .await
-                    .unwrap_or_else(|payload| Err(panic_error(&*payload)));
+                    .unwrap_or_else(|payload| {
+                        Err(anyhow::anyhow!(
+                            "the job panicked on the GUI thread: {}",
+                            panic_message(&*payload)
+                        ))
+                    });
                 let outcome = match outcome {
                     Ok(text) => Outcome::Done(text),
                     Err(err) if is_cancelled(&err) => Outcome::Cancelled,
                     Err(err) => Outcome::Failed(format!("{err:#}"), err),
                 };
                 this.with(|mut o| {
-                    o.as_mut().rust_mut().current = None;
+                    // Our own handle: detached, this coroutine runs on to its end.
+                    if let Some(task) = o.as_mut().rust_mut().current.take() {
+                        task.detach();
+                    }
                     let elapsed_ms = o.elapsed_so_far_ms();
                     let state = match &outcome {
                         Outcome::Done(text) => {
@@ -291,17 +305,16 @@ impl qobject::AsyncJob {
                         });
                     }
                 }
-                Ok(())
             });
-        self.rust_mut().current = Some(id);
+        self.rust_mut().current = Some(task);
         true
     }
 
     fn cancel(mut self: Pin<&mut Self>) {
-        let Some(id) = self.as_mut().rust_mut().current.take() else {
+        let Some(task) = self.as_mut().rust_mut().current.take() else {
             return;
         };
-        self.rust().coroutines.abort(id);
+        drop(task); // cancels the job's coroutine (dropped at the next drain)
         tracing::info!(job = %self.name(), elapsed_ms = self.elapsed_so_far_ms(), "job cancelled");
         self.finish("cancelled");
     }
@@ -378,8 +391,8 @@ impl qobject::AsyncJob {
         self.spawn_local_labeled("AsyncJob: show partial results", move |this| async move {
             sleep_until(at).await;
             this.with(|o| o.flush_updates());
-            Ok(())
-        });
+        })
+        .detach();
     }
 
     /// Shows what is pending now: one `itemsFound` batch, one change of each property.
@@ -430,14 +443,50 @@ impl qobject::AsyncJob {
     }
 }
 
-/// A panic in a job's body (on the GUI thread), as the job's error.
-fn panic_error(payload: &(dyn std::any::Any + Send)) -> anyhow::Error {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    anyhow::anyhow!("the job panicked on the GUI thread: {message}")
+/// A job's context talks to its object through this: every call lends the object for a moment.
+struct Sink(QObjectRef<qobject::AsyncJob>);
+
+impl JobSink for Sink {
+    fn mark_running(&self) {
+        self.0.with(|o| o.mark_running());
+    }
+
+    fn set_progress(&self, fraction: f64) {
+        self.0.with(|mut o| {
+            o.as_mut().mark_running();
+            o.queue_progress(fraction);
+        });
+    }
+
+    fn set_step(&self, text: String) {
+        self.0.with(|mut o| {
+            o.as_mut().mark_running();
+            o.queue_step(text);
+        });
+    }
+
+    fn emit_item(&self, text: String) {
+        self.0.with(|mut o| {
+            o.as_mut().mark_running();
+            o.queue_item(text);
+        });
+    }
+
+    fn ask(&self, question: &str) -> Pin<Box<dyn Future<Output = Result<bool, SignalGone>>>> {
+        let this = self.0.clone();
+        // Connect first, then ask: the answer cannot arrive before we listen.
+        let answer = next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
+        this.with(|mut o| {
+            o.as_mut().mark_running();
+            o.as_mut().set_waiting_for_answer(true);
+            o.question(QString::from(question));
+        });
+        Box::pin(async move {
+            let yes = answer.await;
+            this.with(|o| o.set_waiting_for_answer(false));
+            yes
+        })
+    }
 }
 
 /// How a job ended, ready to show.

@@ -83,13 +83,22 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub use cxx_qt_async_engine as engine;
-/// Tokio interop (feature `tokio`): the engine's [`engine::tokio`] module.
+/// Tokio interop (feature `tokio`): the engine's [`engine::on_tokio`] module.
 #[cfg(feature = "tokio")]
-pub use cxx_qt_async_engine::tokio;
+pub use cxx_qt_async_engine::on_tokio;
+/// The old name of [`on_tokio`], which shadowed the tokio crate.
+#[cfg(feature = "tokio")]
+#[deprecated(since = "0.2.0", note = "renamed `on_tokio` (it shadowed the tokio crate)")]
+pub mod tokio {
+    #[allow(deprecated)]
+    pub use cxx_qt_async_engine::tokio::*;
+}
 
 #[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 mod async_job;
-mod jobs;
+mod job_context;
+mod job_kinds;
+#[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 mod loop_driver;
 mod object;
 mod runtime;
@@ -97,10 +106,14 @@ mod signal;
 
 pub use async_job::qobject::AsyncJob;
 pub use async_job::{AsyncJobRust, DEFAULT_ITEMS_PER_BATCH, DEFAULT_KEPT_ITEMS};
-pub use jobs::{job_kinds, register_job, JobContext, JobFuture, WorkerContext};
-pub use loop_driver::qobject::LoopDriver;
-pub use object::{OwnsCoroutines, QObjectRef, QObjectSpawn};
-pub use runtime::{ensure_runtime, shutdown_implicit_runtime, QtRuntime, QtRuntimeBuilder};
+pub use job_context::{JobContext, WorkerContext};
+pub use job_kinds::{job_kinds, register_job, JobFuture};
+#[allow(deprecated)]
+pub use object::OwnsCoroutines;
+pub use object::{QObjectRef, QObjectSpawn};
+#[allow(deprecated)]
+pub use runtime::ensure_runtime;
+pub use runtime::{shutdown_implicit_runtime, QtRuntime, QtRuntimeBuilder};
 pub use signal::{next_emission, Emitter, NextEmission, SignalGone};
 
 /// Registers this crate's QObjects and its `CxxQtAsync` QML module with Qt. Call it once at the

@@ -39,9 +39,7 @@ fn drain_caught() {
     if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| drainer.drain())) {
         eprintln!(
             "cxx-qt-async: drain failed: {}",
-            payload
-                .downcast_ref::<String>()
-                .map_or("<panic>", String::as_str)
+            engine::panic_message(&*payload)
         );
     }
 }
@@ -160,6 +158,27 @@ impl QtRuntimeBuilder {
         }
     }
 
+    /// See [`RuntimeBuilder::reserve_threads`].
+    pub fn reserve_threads(self, n: usize) -> Self {
+        Self {
+            inner: self.inner.reserve_threads(n),
+        }
+    }
+
+    /// See [`RuntimeBuilder::worker_nice`].
+    pub fn worker_nice(self, nice: u8) -> Self {
+        Self {
+            inner: self.inner.worker_nice(nice),
+        }
+    }
+
+    /// See [`RuntimeBuilder::slow_poll_threshold`].
+    pub fn slow_poll_threshold(self, threshold: Duration) -> Self {
+        Self {
+            inner: self.inner.slow_poll_threshold(threshold),
+        }
+    }
+
     /// See [`RuntimeBuilder::shutdown_wait`].
     pub fn shutdown_wait(self, wait: Duration) -> Self {
         Self {
@@ -250,6 +269,17 @@ impl QtRuntime {
 
 impl Drop for QtRuntime {
     fn drop(&mut self) {
+        if engine::integration::in_drain() {
+            // Refused before anything changes: the runtime, its timer and its driver stay and
+            // keep working (until the thread ends), and the coroutine that dropped it panics.
+            std::mem::forget(self.runtime.take());
+            std::mem::forget(std::mem::replace(&mut self.driver, UniquePtr::null()));
+            panic!(
+                "a QtRuntime may not be dropped from inside one of its coroutines (it would have \
+                 to drop the coroutine that drops it): drop it after `exec()` has returned. {}",
+                engine::GUI_THREAD_RULE
+            );
+        }
         // Shut the engine down first, while queued drains can still be posted (they are
         // dropped with the driver below, never run).
         drop(self.runtime.take());
@@ -274,13 +304,23 @@ thread_local! {
     static IMPLICIT: Implicit = const { Implicit(RefCell::new(None)) };
 }
 
+/// Installs a default [`QtRuntime`] on this thread if it has none: what
+/// [`QObjectSpawn::spawn_local`](crate::QObjectSpawn::spawn_local) does by itself.
+#[deprecated(
+    since = "0.2.0",
+    note = "not needed: QObjectSpawn::spawn_local installs a runtime when there is none; install a QtRuntime in main"
+)]
+pub fn ensure_runtime() {
+    ensure();
+}
+
 /// Installs a default [`QtRuntime`] on this thread if it has none.
 ///
 /// # Panics
 ///
 /// If this thread has a runtime that is not a [`QtRuntime`] (an engine runtime installed by
 /// hand): QObjects' coroutines need the Qt one, whose drains only the Qt event loop runs.
-pub fn ensure_runtime() {
+pub(crate) fn ensure() {
     if engine::has_runtime() {
         assert!(
             has_qt_runtime(),

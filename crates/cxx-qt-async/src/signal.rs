@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use cxx_qt::QMetaObjectConnectionGuard;
 use futures::channel::oneshot;
 
-use crate::engine::coop;
+use crate::engine::integration;
 
 /// The connection went away before the signal was emitted (its object was destroyed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -73,12 +73,12 @@ impl<A, G> Future for NextEmission<A, G> {
     type Output = Result<A, SignalGone>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(integration::poll_proceed(cx));
         let polled = Pin::new(&mut self.received).poll(cx);
         if polled.is_pending() {
-            crate::engine::note_wait(crate::engine::Wait::Signal);
+            integration::note_wait(integration::Wait::Signal);
         } else {
-            coop::consumed();
+            integration::consumed();
         }
         polled.map(|r| r.map_err(|_| SignalGone))
     }

@@ -3,6 +3,7 @@
 use cxx_qt_async::engine::testing::FakeLoop;
 
 #[test]
+#[allow(deprecated)] // ensure_runtime stays one release; spawn_local calls the same check
 fn qobjects_refuse_a_runtime_that_is_not_the_qt_one_naming_the_rule() {
     // An engine runtime installed by hand: its drains are run by whoever installed it, so a
     // QObject's coroutines (which borrow the object) must not be spawned on it.

@@ -14,8 +14,8 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use cxx_qt_async::engine::{spawn_blocking, spawn_blocking_fallible, Scope};
-use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+use cxx_qt_async::engine::{spawn_blocking, spawn_blocking_fallible};
+use cxx_qt_async::QObjectSpawn;
 use cxx_qt_lib::QString;
 
 /// The bridge: the `Greeter` QObject (QML element of `CxxQtAsyncExamples`).
@@ -45,21 +45,13 @@ pub mod qobject {
     }
 }
 
-/// The backing struct of [`qobject::Greeter`].
+/// The backing struct of [`qobject::Greeter`]: its properties, nothing else (the library keeps
+/// the object's coroutines, and ends them when the object is destroyed).
 #[derive(Default)]
 pub struct GreeterRust {
     text: QString,
     error: QString,
     busy: bool,
-    /// The coroutines this object owns: dropped, and their jobs cancelled, with the object.
-    coroutines: Scope,
-}
-
-// SAFETY: `coroutines` is a field of this backing struct, dropped with the QObject.
-unsafe impl OwnsCoroutines for GreeterRust {
-    fn coroutines(&self) -> &Scope {
-        &self.coroutines
-    }
 }
 
 /// Slow work (on a worker thread): doubles its input.
@@ -81,8 +73,9 @@ impl qobject::Greeter {
                     .set_text(QString::from(&format!("task2 returned: {val2}")));
                 o.set_busy(false);
             });
-            Ok(())
-        });
+            anyhow::Ok(())
+        })
+        .detach();
     }
 
     fn fail_click(self: Pin<&mut Self>) {
@@ -94,7 +87,7 @@ impl qobject::Greeter {
             if let Err(err) = outcome {
                 this.with(|o| o.set_error(QString::from(&format!("{err:#}"))));
             }
-            Ok(())
-        });
+        })
+        .detach();
     }
 }

@@ -5,8 +5,8 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use cxx_qt_async::engine::{sleep, spawn_blocking, spawn_cancellable, Scope};
-use cxx_qt_async::{OwnsCoroutines, QObjectSpawn};
+use cxx_qt_async::engine::{sleep, spawn_blocking, spawn_cancellable};
+use cxx_qt_async::QObjectSpawn;
 use cxx_qt_lib::QString;
 
 #[cxx_qt::bridge]
@@ -36,14 +36,6 @@ pub mod qobject {
 pub struct ChainRust {
     summary: QString,
     done: bool,
-    coroutines: Scope,
-}
-
-// SAFETY: `coroutines` is a field of the backing struct, dropped with the QObject.
-unsafe impl OwnsCoroutines for ChainRust {
-    fn coroutines(&self) -> &Scope {
-        &self.coroutines
-    }
 }
 
 /// Jobs of the doomed object that a worker started, and how many of them saw their token.
@@ -68,7 +60,7 @@ impl qobject::Chain {
                 std::thread::sleep(Duration::from_millis(1));
             });
             sleep(Duration::from_millis(20)).await;
-            endless.cancel();
+            endless.token().cancel();
             let cancelled = match endless.await {
                 Err(err) if err.is_cancelled() => "cancelled",
                 Err(_) => "failed",
@@ -79,8 +71,9 @@ impl qobject::Chain {
                 o.as_mut().set_summary(QString::from(&text));
                 o.set_done(true);
             });
-            Ok(())
-        });
+            anyhow::Ok(())
+        })
+        .detach();
     }
 
     fn run_long(self: Pin<&mut Self>) {
@@ -96,7 +89,7 @@ impl qobject::Chain {
             .await;
             RESUMED_AFTER_DEATH.fetch_add(1, Ordering::SeqCst);
             this.with(|o| o.set_done(true));
-            Ok(())
-        });
+        })
+        .detach();
     }
 }

@@ -1,5 +1,11 @@
 //! Tokio interop (feature `tokio`): coroutines await tokio-based futures directly, and `Send`
-//! futures run on tokio's own threads and are awaited like jobs.
+//! futures run on tokio's own threads ([`on_tokio::spawn`](spawn)) and are awaited like jobs.
+//!
+//! The module is `on_tokio`, not `tokio`, so that `use cxx_qt_async::engine::*` or a `tokio`
+//! of ours never shadows the tokio crate in your `use` lines. Its [`TokioJob`] keeps the
+//! vocabulary of every handle of this crate, not tokio's: dropping it aborts the task (tokio's
+//! `JoinHandle` detaches), [`detach`](TokioJob::detach) lets it run, and
+//! [`cancel`](TokioJob::cancel)`().await` aborts it and waits until it has ended.
 //!
 //! Two ways to await real asynchronous I/O from the GUI thread:
 //!
@@ -28,7 +34,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, tokio as rt};
+//! use cxx_qt_async_engine::{on_tokio, spawn_local, testing::FakeLoop};
 //!
 //! let fake = FakeLoop::new();
 //! let gui = std::thread::current().id();
@@ -37,7 +43,7 @@
 //!     tokio::time::sleep(Duration::from_millis(1)).await;
 //!     assert_eq!(std::thread::current().id(), gui);
 //!     // On tokio's threads: the result comes back here.
-//!     let n = rt::spawn(async { 6 * 7 }).await?;
+//!     let n = on_tokio::spawn(async { 6 * 7 }).await?;
 //!     assert_eq!(std::thread::current().id(), gui);
 //!     anyhow::Ok(n)
 //! }));
@@ -95,9 +101,48 @@ impl<T> TokioJob<T> {
 
     /// Aborts the task now (as dropping does); awaiting afterwards gives a cancelled error,
     /// unless the task had already finished.
+    #[deprecated(
+        since = "0.2.0",
+        note = "drop the TokioJob, or `.cancel().await` to wait until the task has ended"
+    )]
     pub fn abort(&self) {
         if let Some(handle) = &self.handle {
             handle.abort();
+        }
+    }
+
+    /// Aborts the task and resolves once its future is gone (aborted at its next `.await`, or
+    /// finished first): `None` if it was aborted, else its output.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cxx_qt_async_engine::{on_tokio, spawn_local, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let stopped = fake
+    ///     .block_on(spawn_local(async {
+    ///         let job = on_tokio::spawn(tokio::time::sleep(Duration::from_secs(3600)));
+    ///         job.cancel().await
+    ///     }))
+    ///     .unwrap();
+    /// assert!(stopped.is_none());
+    /// ```
+    pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, JobError>>> {
+        let site = self.site;
+        let handle = self.handle.take();
+        let ended = Arc::clone(&self.ended);
+        async move {
+            let handle = handle?;
+            handle.abort();
+            let out = handle.await;
+            ended.stopped().await;
+            match out {
+                Ok(Ok(value)) => Some(Ok(value)),
+                Ok(Err(panic)) => Some(Err(tokio_panic(site, panic))),
+                Err(_) => None, // aborted
+            }
         }
     }
 }
@@ -124,12 +169,12 @@ impl<T> Drop for TokioJob<T> {
 /// # Examples
 ///
 /// ```
-/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, tokio as rt};
+/// use cxx_qt_async_engine::{on_tokio, spawn_local, testing::FakeLoop};
 ///
 /// let fake = FakeLoop::new();
 /// let err = fake
 ///     .block_on(spawn_local(async {
-///         rt::spawn(async { panic!("bad input") }).await
+///         on_tokio::spawn(async { panic!("bad input") }).await
 ///     }))
 ///     .unwrap()
 ///     .unwrap_err();
@@ -142,7 +187,7 @@ where
     F::Output: Send + 'static,
 {
     let site = Location::caller();
-    let handle = super::context::tokio_handle("tokio::spawn()");
+    let handle = super::context::tokio_handle("on_tokio::spawn()");
     let ended = Arc::new(RunState::new());
     let guard = EndGuard(Arc::clone(&ended));
     let task = handle.spawn(async move {
@@ -168,7 +213,7 @@ where
 ///
 /// On a thread without an engine runtime.
 pub fn handle() -> Handle {
-    super::context::tokio_handle("tokio::handle()")
+    super::context::tokio_handle("on_tokio::handle()")
 }
 
 impl<T> Future for TokioJob<T> {
@@ -176,7 +221,7 @@ impl<T> Future for TokioJob<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let site = self.site;
-        std::task::ready!(coop::poll_proceed(cx));
+        std::task::ready!(coop::proceed(cx));
         let Some(handle) = self.handle.as_mut() else {
             return Poll::Ready(Err(JobError::Cancelled { site }));
         };
@@ -185,20 +230,25 @@ impl<T> Future for TokioJob<T> {
             tasks::note_wait(tasks::Wait::TokioTask);
             return Poll::Pending;
         };
-        coop::consumed();
+        coop::consume();
         self.handle = None;
         Poll::Ready(match result {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(panic)) => Err(JobError::Panicked {
-                site,
-                thread: "cxx-qt-async-tokio".to_owned(),
-                message: panic.message,
-                location: panic.location,
-                backtrace: panic.backtrace,
-            }),
+            Ok(Err(panic)) => Err(tokio_panic(site, panic)),
             // Aborted, or the tokio runtime shut down.
             Err(_) => Err(JobError::Cancelled { site }),
         })
+    }
+}
+
+/// A tokio task's panic as its awaiter sees it.
+fn tokio_panic(site: &'static Location<'static>, panic: CaughtPanic) -> JobError {
+    JobError::Panicked {
+        site,
+        thread: "cxx-qt-async-tokio".to_owned(),
+        message: panic.message,
+        location: panic.location,
+        backtrace: panic.backtrace,
     }
 }
 

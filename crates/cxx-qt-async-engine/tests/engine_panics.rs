@@ -1,0 +1,94 @@
+//! No panic is lost: the application's own panic hook (installed before the runtime) sees every
+//! panic the engine contains, and each still becomes the awaiting task's error; a failure
+//! nobody awaits goes to the report hook.
+//!
+//! The panic hook is process-wide: this binary's tests each look only for their own messages.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cxx_qt_async_engine::{
+    panic_message, set_report_hook, spawn_blocking, spawn_local, testing::FakeLoop, JobError,
+    Scope, TaskError,
+};
+
+/// Every panic message the application's hook saw, in this process.
+fn seen() -> &'static Mutex<Vec<String>> {
+    static SEEN: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    SEEN.get_or_init(|| {
+        // The application's hook, installed before any runtime: the engine's chains to it.
+        std::panic::set_hook(Box::new(|info| {
+            let message = panic_message(info.payload());
+            seen().lock().unwrap().push(message);
+        }));
+        Mutex::new(Vec::new())
+    })
+}
+
+fn saw(message: &str) -> bool {
+    seen().lock().unwrap().iter().any(|m| m == message)
+}
+
+#[test]
+fn the_applications_own_hook_sees_a_job_panic_and_the_await_gets_it() {
+    seen();
+    let fake = FakeLoop::new();
+    let err = fake
+        .block_on(spawn_blocking(|| -> u32 {
+            panic!("job panic seen by the app")
+        }))
+        .unwrap_err();
+    assert!(
+        matches!(&err, JobError::Panicked { message, .. } if message == "job panic seen by the app"),
+        "{err}"
+    );
+    assert!(saw("job panic seen by the app"));
+}
+
+#[test]
+fn the_applications_own_hook_sees_a_coroutine_panic_and_the_handle_gets_it() {
+    seen();
+    let fake = FakeLoop::new();
+    let err = fake
+        .block_on(spawn_local(async {
+            panic!("coroutine panic seen by the app")
+        }))
+        .unwrap_err();
+    assert!(
+        matches!(&err, TaskError::Panicked { message, location: Some(_) } if message == "coroutine panic seen by the app"),
+        "{err:?}"
+    );
+    assert!(saw("coroutine panic seen by the app"));
+}
+
+#[test]
+fn a_literal_panic_message_is_kept_whole() {
+    // `panic!("literal")` carries a `&str` payload, `panic!("{x}")` a `String`: both read back.
+    seen();
+    let fake = FakeLoop::new();
+    let err = fake
+        .block_on(spawn_local(async { panic!("a literal") }))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string().split(" (at ").next(),
+        Some("coroutine panicked: a literal")
+    );
+}
+
+#[test]
+fn a_detached_coroutines_error_and_panic_reach_the_report_hook() {
+    seen();
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&reports);
+    set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+    let fake = FakeLoop::new();
+    let scope = Scope::new();
+    scope
+        .spawn_local(async { anyhow::Result::<()>::Err(anyhow::anyhow!("nobody awaited this")) })
+        .detach();
+    spawn_local(async { panic!("nobody awaited this panic") }).detach();
+    let has = |needle: &str| reports.lock().unwrap().iter().any(|r| r.contains(needle));
+    fake.run_until(|| {
+        has("failed: nobody awaited this") && has("panicked: nobody awaited this panic")
+    })
+    .unwrap_or_else(|_| panic!("reported: {:?}", reports.lock().unwrap()));
+}
