@@ -9,6 +9,7 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod app_settings;
+pub mod cli;
 pub mod command;
 #[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 pub mod diagnostics;
@@ -16,6 +17,7 @@ pub mod download;
 pub mod files;
 pub mod jobs;
 pub mod memory;
+pub mod paths;
 pub mod settings;
 pub mod work;
 
