@@ -31,6 +31,10 @@ fn main() -> ExitCode {
     async_jobs::jobs::register_all();
     let mut app = QGuiApplication::new();
     async_jobs::set_window_icon();
+    // The window's language: the system's (LANG), if a translation is shipped for it.
+    if let Some(language) = async_jobs::install_translations() {
+        tracing::info!(language, "translation installed");
+    }
     let mut builder = QtRuntime::builder();
     if let Some(n) = threads {
         builder = builder.worker_threads(n);

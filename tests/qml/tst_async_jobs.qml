@@ -338,14 +338,14 @@ TestCase {
         // The loop keeps running while the coroutine waits: no nested event loop, no freeze.
         var beat = win.heartbeat
         tryVerify(function () { return win.heartbeat >= beat + 10 }, 5000, "heartbeat while asking")
-        mouseClick(win.askDialog.standardButton(Dialog.Yes))
+        mouseClick(findChild(win.askDialog.footer, "yesButton"))
         tryCompare(job, "state", "done", 20000)
         verify(job.result.indexOf("wrote ") === 0, job.result)
         verify(job.result.indexOf("/ask-output.txt (checksum ") > 0, "written in the app's folder, not the temp folder: " + job.result)
         tryVerify(function () { return !win.askDialog.visible })
         var again = startJob("ask")
         tryVerify(function () { return win.askDialog.opened }, 20000, "the job asks again")
-        mouseClick(win.askDialog.standardButton(Dialog.No))
+        mouseClick(findChild(win.askDialog.footer, "noButton"))
         tryCompare(again, "state", "done", 20000)
         verify(again.result.indexOf("kept the existing output") === 0, again.result)
     }
