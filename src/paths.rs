@@ -18,7 +18,10 @@ use url::Url;
 /// ```
 pub fn typed_path(text: &str) -> PathBuf {
     let text = text.trim();
-    if text.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("file:")) {
+    if text
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+    {
         if let Some(path) = Url::parse(text).ok().and_then(|u| u.to_file_path().ok()) {
             return path;
         }

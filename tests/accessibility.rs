@@ -589,3 +589,86 @@ fn in_german_the_window_has_no_english_chrome() {
     assert!(named("push button", "Beendete entfernen"));
     assert_eq!(window.quit(), 0);
 }
+
+/// The processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| {
+            let line = std::fs::read(e.path().join("cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&line).replace('\0', " ");
+            line.contains(marker)
+                .then(|| format!("{}: {line}", e.file_name().to_string_lossy()))
+        })
+        .collect()
+}
+
+#[test]
+fn no_child_left_after_quit_with_a_command_and_a_download_running() {
+    let server = http_server::start();
+    let downloads = tempfile::Builder::new()
+        .prefix("async-jobs-a11y-quit-")
+        .tempdir()
+        .unwrap();
+    // A program with a child of its own; the marker finds both (and nothing else).
+    let marker = format!("1000.{}", std::process::id());
+    let mut window = Window::open(&[]);
+    start(
+        &mut window,
+        "Run a command",
+        &[(
+            "Command line",
+            &format!("sh -c 'sleep {marker} & sleep {marker}1; wait'"),
+        )],
+    );
+    start(
+        &mut window,
+        "Download a URL",
+        &[
+            (
+                "URL (http:// or https://)",
+                &format!("{}/slow.bin", server.url),
+            ),
+            (
+                "Save to (a folder or a file name; empty: your Downloads folder)",
+                &downloads.path().display().to_string(),
+            ),
+        ],
+    );
+    window.wait_for("the download under way", Duration::from_secs(30), |n| {
+        n.role == "list item"
+            && n.name
+                .starts_with("Download slow.bin — from 127.0.0.1 — running")
+            && n.description.contains(" of 8.0 MiB")
+    });
+    window.wait_for("the command running", Duration::from_secs(30), |n| {
+        n.role == "list item" && n.name.starts_with("Run sh — ") && n.name.ends_with(" — running")
+    });
+    let before = processes_with(&marker);
+    assert!(before.len() >= 3, "sh and its two sleeps run: {before:?}");
+    assert!(
+        downloads.path().join("slow.bin.part").exists(),
+        "the partial file is being written"
+    );
+    assert_eq!(window.quit(), 0, "Ctrl+Q exits with status 0");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut left = processes_with(&marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        left = processes_with(&marker);
+    }
+    assert!(left.is_empty(), "children left after quit: {left:?}");
+    let files: Vec<_> = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(files.is_empty(), "files left after quit: {files:?}");
+}
