@@ -4,6 +4,7 @@
 #   docs/dashboard.png   jobs running, done, failed and cancelled; the lag plot; the task list
 #   docs/ask-dialog.png  the "Ask mid-job" job waiting for its answer
 #   docs/small-window.png the window at 800x600: a command's output, a slow poll named
+#   docs/dashboard-de.png the window in German (LANG=de_DE.UTF-8)
 # Needs xdotool and imagemagick (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,4 +55,22 @@ xdotool windowsize "$wid" 800 600
 sleep 2
 import -window root -crop 800x600+0+0 +repage docs/small-window.png
 xdotool key ctrl+q 2>/dev/null || true
-echo "screenshot.sh: wrote docs/dashboard.png, docs/ask-dialog.png and docs/small-window.png" >&2
+wait "$app" 2>/dev/null || true
+
+# The same window in German: the chrome translated, numbers and sizes as German writes them.
+LANG=de_DE.UTF-8 ./target/release/async-jobs --threads 2 &
+app=$!
+wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
+sleep 1.5
+pick compute;  field 2000000000;               enter   # läuft
+pick scan;     field "$PWD"; xdotool key Tab; field "*.rs"; enter
+pick fanout;   field 50000;                    enter
+pick fail;                                     enter
+pick hash;     field /dev/zero;                enter
+sleep 1
+xdotool mousemove --window "$wid" 600 100 click 1
+xdotool key Delete                                   # abgebrochen, keeps what it had read
+sleep 2.5
+import -window root -crop 1280x800+0+0 +repage docs/dashboard-de.png
+xdotool key ctrl+q 2>/dev/null || true
+echo "screenshot.sh: wrote docs/dashboard.png, docs/ask-dialog.png, docs/small-window.png and docs/dashboard-de.png" >&2

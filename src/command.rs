@@ -167,10 +167,11 @@ pub const CUT_MARK: &str = " ⋯ [cut: the line is longer than 16 KiB]";
 /// The lines of a pipe, as they come, each at most [`MAX_LINE`] bytes (then marked); a line
 /// that is not UTF-8 is shown lossily.
 pub fn lines(pipe: impl AsyncRead + Unpin) -> impl Stream<Item = String> {
+    let reader = BufReader::with_capacity(64 * 1024, pipe);
     futures::stream::unfold(
-        (BufReader::with_capacity(64 * 1024, pipe), Vec::new()),
-        |(mut reader, mut buf)| async move {
-            match read_line_bounded(&mut reader, &mut buf, MAX_LINE).await {
+        (reader, Vec::new(), false),
+        |(mut reader, mut buf, mut skipping)| async move {
+            match read_line_bounded(&mut reader, &mut buf, MAX_LINE, &mut skipping).await {
                 Ok(None) | Err(_) => None,
                 Ok(Some(cut)) => {
                     let mut text = String::from_utf8_lossy(&buf)
@@ -179,27 +180,44 @@ pub fn lines(pipe: impl AsyncRead + Unpin) -> impl Stream<Item = String> {
                     if cut {
                         text.push_str(CUT_MARK);
                     }
-                    Some((text, (reader, buf)))
+                    Some((text, (reader, buf, skipping)))
                 }
             }
         },
     )
 }
 
-/// Reads one line into `buf` (cleared first), keeping at most `limit` bytes of it; returns
-/// whether it was cut, or `None` at the end of the pipe. While it drops the rest of a long
-/// line it hands control back to the executor after every buffer (the GUI thread polls it).
+/// Reads one line into `buf` (cleared first), at most `limit` bytes of it: returns whether it
+/// was cut, or `None` at the end of the pipe. A cut line is returned at once, and
+/// `skipping` set: the next call first drops the rest of that line (which may never end, as
+/// `cat /dev/zero`'s), handing control back to the executor after every buffer, since the GUI
+/// thread polls it.
 async fn read_line_bounded(
     reader: &mut (impl AsyncBufRead + Unpin),
     buf: &mut Vec<u8>,
     limit: usize,
+    skipping: &mut bool,
 ) -> std::io::Result<Option<bool>> {
+    while *skipping {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(None);
+        }
+        let end = available.iter().position(|&b| b == b'\n');
+        let used = end.map_or(available.len(), |i| i + 1);
+        reader.consume(used);
+        if end.is_some() {
+            *skipping = false;
+        } else {
+            yield_once().await;
+        }
+    }
     buf.clear();
-    let (mut cut, mut read_any) = (false, false);
+    let mut read_any = false;
     loop {
         let available = reader.fill_buf().await?;
         if available.is_empty() {
-            return Ok(read_any.then_some(cut));
+            return Ok(read_any.then_some(false));
         }
         read_any = true;
         let end = available.iter().position(|&b| b == b'\n');
@@ -207,17 +225,15 @@ async fn read_line_bounded(
         let room = limit.saturating_sub(buf.len());
         if content.len() > room {
             buf.extend_from_slice(&content[..room]);
-            cut = true;
-        } else {
-            buf.extend_from_slice(content);
+            reader.consume(room);
+            *skipping = true;
+            return Ok(Some(true));
         }
+        buf.extend_from_slice(content);
         let used = content.len() + usize::from(end.is_some());
         reader.consume(used);
         if end.is_some() {
-            return Ok(Some(cut));
-        }
-        if cut {
-            yield_once().await;
+            return Ok(Some(false));
         }
     }
 }
@@ -270,6 +286,23 @@ mod tests {
         assert_eq!(got[0].len(), MAX_LINE + CUT_MARK.len());
         assert!(got[0].ends_with(CUT_MARK));
         assert_eq!(got[1], "after");
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_shown_cut_at_once() {
+        // An endless line (a pipe that never sends a newline): the cut line arrives first,
+        // within a bound (a reader that waits for the newline never returns).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stream = std::pin::pin!(lines(tokio::io::repeat(b'x')));
+            let _ = tx.send(futures::executor::block_on(stream.next()));
+        });
+        let first = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the first line within 10 s")
+            .unwrap();
+        assert_eq!(first.len(), MAX_LINE + CUT_MARK.len());
+        assert!(first.ends_with(CUT_MARK));
     }
 
     #[test]
