@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 #[path = "support/http_server.rs"]
+#[allow(dead_code)] // each test binary uses a part of the server
 mod http_server;
 
 /// One window at a time: each brings its own X server and buses, and the machine has 2 CPUs.
@@ -66,8 +67,6 @@ struct Node {
     description: String,
     states: Vec<String>,
     actions: Vec<String>,
-    /// A value's figure (a progress bar's fraction).
-    value: Option<f64>,
 }
 
 impl Node {
@@ -88,7 +87,6 @@ impl Node {
             description: v["description"].as_str().unwrap_or("").to_owned(),
             states: strings("states"),
             actions: strings("actions"),
-            value: v["value"].as_f64(),
         }
     }
 
@@ -341,7 +339,9 @@ fn every_visible_control_has_a_name_with_a_row_of_each_kind() {
     let mut window = Window::open(&[]);
     let fixtures = fixtures();
     let folder = downloads.path().display().to_string();
-    let kinds: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+    // (the kind, its fields and what is typed into them, the row's title)
+    type Kind<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let kinds: Vec<Kind<'_>> = vec![
         (
             "Hash a file",
             vec![("File", fixtures.join("abc.txt").display().to_string())],

@@ -10,6 +10,7 @@ use async_jobs::download::{download, part_path, Transfer};
 use reqwest::Url;
 
 #[path = "support/http_server.rs"]
+#[allow(dead_code)] // each test binary uses a part of the server
 mod http_server;
 
 fn runtime() -> tokio::runtime::Runtime {
