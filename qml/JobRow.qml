@@ -51,8 +51,23 @@ Frame {
     readonly property string doneText: job.progressText.split(" · ")[0]
     readonly property string percentText: job.running && job.progress >= 0
         ? qsTr("%1 %").arg(Math.floor(job.progress * 100).toLocaleString(Qt.locale(), 'f', 0)) : ""
+    // The non-empty parts, joined by " — ".
+    function joined(parts) {
+        var kept = []
+        for (var i = 0; i < parts.length; ++i) {
+            if (parts[i] !== "")
+                kept.push(parts[i])
+        }
+        return kept.join(" — ")
+    }
     function seconds(ms, digits) {
         return qsTr("%1 s").arg(Number(ms / 1000).toLocaleString(Qt.locale(), 'f', digits))
+    }
+
+    // Opens or closes the details, if there are any (Space on the list).
+    function toggleDetails() {
+        if (detailsButton.visible)
+            expanded = !expanded
     }
 
     function select() {
@@ -93,7 +108,7 @@ Frame {
         // For a screen reader: "Download big.bin — from 127.0.0.1 — running — 40 %", and the
         // result, the error or what it had done as the description.
         Accessible.role: Accessible.ListItem
-        Accessible.name: [row.job.name, row.detail, row.stateText, row.percentText].filter(function (s) { return s !== "" }).join(" — ")
+        Accessible.name: row.joined([row.job.name, row.detail, row.stateText, row.percentText])
         Accessible.description: row.job.error !== "" ? row.job.error
                               : row.job.result !== "" ? row.job.result
                               : row.job.running ? row.job.progressText

@@ -29,9 +29,7 @@ Frame {
 
     // What the launcher asks Rust: a row's subject (a URL's file name and host, a program's
     // name), file URLs and paths.
-    LaunchHelper {
-        id: helper
-    }
+    readonly property LaunchHelper helper: LaunchHelper {}
 
     // `field1`/`field2`: the label of each input (absent: no input); `browse`/`browse2`:
     // "file" or "folder" (a Browse… button for that field); `hint2`: what the second field
@@ -60,7 +58,7 @@ Frame {
         { kind: "panic", title: qsTr("Panic"),
           help: qsTr("Indexes past the end of a list on a worker. The panic becomes this job's error, with the worker's backtrace; the app lives on.") },
         { kind: "ask", title: qsTr("Ask mid-job"),
-          help: qsTr("Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes %1 only on Yes.").arg(helper.askOutput) },
+          help: qsTr("Computes, then asks “Overwrite the output?” and waits for your answer without blocking anything; writes %1 only on Yes.").arg(launcher.helper.askOutput) },
         { kind: "block", title: qsTr("Block the GUI thread"),
           help: qsTr("A deliberate bug: the job sleeps 50 ms inside its coroutine, on the GUI thread. The window stalls for three frames and the diagnostics panel names the job under Slow polls.") },
         { kind: "download", title: qsTr("Download a URL"),
@@ -99,7 +97,7 @@ Frame {
 
     // The row's title and detail for `kind` started with `args`: what the job works on.
     function describe(k, args) {
-        var s = helper.subject(k.kind, args)
+        var s = launcher.helper.subject(k.kind, args)
         var n = Number(String(args[0] || "").trim().replace(/[_,]/g, ""))
         switch (k.kind) {
         case "hash":
@@ -117,7 +115,7 @@ Frame {
                     String(args[1] || "").trim() === "" ? qsTr("no timeout")
                                                         : qsTr("timeout %1 ms").arg(count(Number(args[1])))]
         case "ask":
-            return [k.title, qsTr("writes %1").arg(helper.askOutput)]
+            return [k.title, qsTr("writes %1").arg(launcher.helper.askOutput)]
         case "download":
             return [qsTr("Download %1").arg(s[0]), qsTr("from %1").arg(s[1])]
         case "command":
@@ -369,7 +367,7 @@ Frame {
     // The folder a dialog opens in: the field's folder if it names one, else the last folder.
     function dialogFolder() {
         var typedPath = (browsing === 1 ? field1 : field2).text
-        return helper.folderUrl(typedPath !== "" ? typedPath : launcher.lastFolder)
+        return launcher.helper.folderUrl(typedPath !== "" ? typedPath : launcher.lastFolder)
     }
 
     function setField(which, path) {
@@ -381,12 +379,12 @@ Frame {
     FileDialog {
         id: fileDialog
         title: qsTr("Choose a file to hash")
-        onAccepted: launcher.setField(1, helper.pathFromUrl(selectedFile))
+        onAccepted: launcher.setField(1, launcher.helper.pathFromUrl(selectedFile))
     }
 
     FolderDialog {
         id: folderDialog
         title: launcher.browsing === 2 ? qsTr("Choose the folder to save to") : qsTr("Choose a folder to scan")
-        onAccepted: launcher.setField(launcher.browsing, helper.pathFromUrl(selectedFolder))
+        onAccepted: launcher.setField(launcher.browsing, launcher.helper.pathFromUrl(selectedFolder))
     }
 }

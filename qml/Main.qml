@@ -266,10 +266,20 @@ ApplicationWindow {
                     ScrollBar.vertical: ScrollBar {
                         Accessible.name: qsTr("Scroll the jobs")
                     }
+                    // Space on the list: the selected row's details open or close.
+                    signal detailsToggleRequested(int index)
                     delegate: JobRow {
+                        id: jobRow
                         width: jobsView.width - 16
                         selected: ListView.isCurrentItem
                         onRemoveRequested: root.removeJob(index)
+                        Connections {
+                            target: jobsView
+                            function onDetailsToggleRequested(i) {
+                                if (i === jobRow.index)
+                                    jobRow.toggleDetails()
+                            }
+                        }
                     }
                     // The focus is on the list: the selected row shows it.
                     Rectangle {
@@ -281,10 +291,7 @@ ApplicationWindow {
                         Accessible.ignored: true
                     }
                     // Space: the selected row's details (its items, or the backtrace) open or close.
-                    Keys.onSpacePressed: {
-                        if (currentItem !== null && currentItem.detailsButton.visible)
-                            currentItem.expanded = !currentItem.expanded
-                    }
+                    Keys.onSpacePressed: detailsToggleRequested(currentIndex)
                     // Delete: cancels the selected job if it runs, else removes it from the list.
                     Keys.onDeletePressed: {
                         if (currentIndex < 0)
@@ -331,18 +338,25 @@ ApplicationWindow {
         width: 380
         // Buttons of our own rather than standardButtons: Qt 6.4's standard ones cannot be
         // pressed through AT-SPI (see Launcher.qml's Start), and these are translated here.
-        footer: DialogButtonBox {
+        footer: RowLayout {
+            spacing: 8
+            Item {
+                Layout.fillWidth: true
+            }
             Button {
                 objectName: "yesButton"
                 text: qsTr("Yes")
-                DialogButtonBox.buttonRole: DialogButtonBox.YesRole
+                Layout.bottomMargin: 12
                 Accessible.onPressAction: clicked()
+                onClicked: askDialog.accept()
             }
             Button {
                 objectName: "noButton"
                 text: qsTr("No")
-                DialogButtonBox.buttonRole: DialogButtonBox.NoRole
+                Layout.rightMargin: 12
+                Layout.bottomMargin: 12
                 Accessible.onPressAction: clicked()
+                onClicked: askDialog.reject()
             }
         }
         property var pending: []

@@ -398,6 +398,21 @@ TestCase {
         compare(win.jobsModel.count, 0, "a second Delete removes it")
     }
 
+    function test_space_on_the_selected_row_opens_and_closes_its_details() {
+        open("test_space_on_the_selected_row_opens_and_closes_its_details")
+        var job = startJob("scan", fixtures + "/scan", "*.txt")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        var row = newestRow()
+        mouseClick(row, 20, 20)
+        verify(win.jobsView.activeFocus, "a click on a row gives the list the keyboard")
+        verify(!row.itemsView.visible)
+        keyClick(Qt.Key_Space)
+        tryVerify(function () { return row.itemsView.visible }, 2000, "Space opened the items")
+        keyClick(Qt.Key_Space)
+        tryVerify(function () { return !row.itemsView.visible }, 2000, "Space closed them")
+    }
+
     function test_removing_a_running_job_object_cancels_it_without_a_crash() {
         open("test_removing_a_running_job_object_cancels_it_without_a_crash")
         var doomed = lonelyJob.createObject(tc, { kind: "primes", name: "doomed" })
