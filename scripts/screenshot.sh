@@ -10,13 +10,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_PACKAGES="xdotool imagemagick" bash scripts/deps.sh
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --locked --bin async-jobs
+# SCREENSHOT_PROFILE=debug takes them from the debug build (the same window, no 7 min build).
+profile="${SCREENSHOT_PROFILE:-release}"
+if [[ $profile == release ]]; then
+    cargo build --release --locked --bin async-jobs
+else
+    cargo build --locked --bin async-jobs
+fi
+export profile
 if [[ "${1:-}" != --inner ]]; then
     exec bash scripts/with-xvfb.sh bash "$0" --inner
 fi
 
 export ASYNC_JOBS_CONFIG_DIR="$(mktemp -d)"
-./target/release/async-jobs --threads 2 &
+"./target/$profile/async-jobs" --threads 2 &
 app=$!
 trap 'kill $app 2>/dev/null || true; rm -rf "$ASYNC_JOBS_CONFIG_DIR"' EXIT
 wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
@@ -58,7 +65,7 @@ xdotool key ctrl+q 2>/dev/null || true
 wait "$app" 2>/dev/null || true
 
 # The same window in German: the chrome translated, numbers and sizes as German writes them.
-LANG=de_DE.UTF-8 ./target/release/async-jobs --threads 2 &
+LANG=de_DE.UTF-8 "./target/$profile/async-jobs" --threads 2 &
 app=$!
 wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
 sleep 1.5
