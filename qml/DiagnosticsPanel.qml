@@ -8,6 +8,9 @@ import AsyncJobs
 Frame {
     id: panel
 
+    Accessible.role: Accessible.Grouping
+    Accessible.name: qsTr("Diagnostics")
+
     required property Diagnostics diagnostics
     property int heartbeat: 0
     property alias lagPlot: lagPlot
@@ -26,6 +29,22 @@ Frame {
         onTriggered: panel.now = Date.now()
     }
 
+    // The engine's task states (Rust), listed for translation; a state not listed shows as is.
+    readonly property var taskStates: [
+        QT_TR_NOOP("starting"), QT_TR_NOOP("running"), QT_TR_NOOP("waiting on other"),
+        QT_TR_NOOP("waiting on worker job"), QT_TR_NOOP("waiting on timer"),
+        QT_TR_NOOP("waiting on signal"), QT_TR_NOOP("waiting on stream"),
+        QT_TR_NOOP("waiting on progress"), QT_TR_NOOP("waiting on coroutine"),
+        QT_TR_NOOP("waiting on tokio task")
+    ]
+    function stateText(state) {
+        return qsTr(state)
+    }
+
+    function mib(value) {
+        return Qt.locale().formattedDataSize(Math.round(value * 1048576), 1)
+    }
+
     Connections {
         target: panel.diagnostics
         function onLagSample(peakMs, framePeakMs, newSlowPolls) {
@@ -38,19 +57,23 @@ Frame {
         spacing: 6
 
         Label {
-            text: "Event-loop lag and frames"
+            text: qsTr("Event-loop lag and frames")
             font.bold: true
+            Accessible.role: Accessible.Heading
         }
         LagPlot {
             id: lagPlot
             objectName: "lagPlot"
+            p99Ms: panel.diagnostics.lagP99Ms
             Layout.fillWidth: true
             Layout.preferredHeight: 120
         }
         Label {
             objectName: "lagLabel"
-            text: "timer lateness: last " + panel.diagnostics.lagLastMs.toFixed(2) + " ms · p99 "
-                  + panel.diagnostics.lagP99Ms.toFixed(2) + " ms · max " + panel.diagnostics.lagMaxMs.toFixed(1) + " ms"
+            text: qsTr("timer lateness: last %1 ms · p99 %2 ms · max %3 ms")
+                  .arg(panel.diagnostics.lagLastMs.toLocaleString(Qt.locale(), 'f', 2))
+                  .arg(panel.diagnostics.lagP99Ms.toLocaleString(Qt.locale(), 'f', 2))
+                  .arg(panel.diagnostics.lagMaxMs.toLocaleString(Qt.locale(), 'f', 1))
             font.family: "monospace"
             font.pixelSize: 11
             wrapMode: Text.Wrap
@@ -62,8 +85,11 @@ Frame {
         Label {
             objectName: "memoryLabel"
             visible: panel.diagnostics.residentMb > 0
-            text: "memory: " + panel.diagnostics.residentMb.toFixed(0) + " MB resident"
-                  + (panel.diagnostics.heapMb >= 0 ? " · " + panel.diagnostics.heapMb.toFixed(0) + " MB allocated" : "")
+            // residentMb and heapMb are in MiB: shown by the locale as MiB.
+            text: (panel.diagnostics.heapMb >= 0
+                   ? qsTr("memory: %1 resident · %2 allocated").arg(panel.mib(panel.diagnostics.residentMb))
+                        .arg(panel.mib(panel.diagnostics.heapMb))
+                   : qsTr("memory: %1 resident").arg(panel.mib(panel.diagnostics.residentMb)))
             font.family: "monospace"
             font.pixelSize: 11
             wrapMode: Text.Wrap
@@ -75,7 +101,7 @@ Frame {
         Label {
             objectName: "slowPollsLabel"
             visible: panel.diagnostics.slowPollCount > 0
-            text: "Slow polls: " + panel.diagnostics.slowPollCount
+            text: qsTr("Slow polls: %1").arg(panel.diagnostics.slowPollCount.toLocaleString(Qt.locale(), 'f', 0))
             font.bold: true
             color: "#c0392b"
             Layout.topMargin: 6
@@ -87,9 +113,9 @@ Frame {
             delegate: Label {
                 required property var modelData
                 Layout.fillWidth: true
-                text: modelData.tookMs.toFixed(1) + " ms · " + modelData.label
+                text: qsTr("%1 ms").arg(modelData.tookMs.toLocaleString(Qt.locale(), 'f', 1)) + " · " + modelData.label
                       + (modelData.owner !== "" ? " · " + modelData.owner : "")
-                      + (modelData.site !== "" ? " · spawned at " + modelData.site : "")
+                      + (modelData.site !== "" ? " · " + qsTr("spawned at %1").arg(modelData.site) : "")
                 wrapMode: Text.WrapAnywhere
                 maximumLineCount: 3
                 font.pixelSize: 11
@@ -97,8 +123,11 @@ Frame {
         }
 
         Label {
-            text: "Tasks (" + panel.taskList.length + " coroutines)"
+            // Two forms, as English and German have (a language with more would want %n).
+            text: panel.taskList.length === 1 ? qsTr("Tasks (1 coroutine)")
+                  : qsTr("Tasks (%1 coroutines)").arg(panel.taskList.length.toLocaleString(Qt.locale(), 'f', 0))
             font.bold: true
+            Accessible.role: Accessible.Heading
             Layout.topMargin: 6
         }
         ListView {
@@ -108,10 +137,20 @@ Frame {
             Layout.fillHeight: true
             clip: true
             model: panel.taskList
-            ScrollBar.vertical: ScrollBar {}
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Tasks")
+            ScrollBar.vertical: ScrollBar {
+                Accessible.name: qsTr("Scroll the tasks")
+            }
             delegate: Column {
+                id: taskItem
                 width: taskView.width
                 bottomPadding: 4
+                readonly property string age: qsTr("%1 s").arg(((panel.now - modelData.spawnedAtMs) / 1000).toLocaleString(Qt.locale(), 'f', 1))
+                // One list item per coroutine; its age is in whole seconds for a reader.
+                Accessible.role: Accessible.ListItem
+                Accessible.name: "#" + modelData.id + " " + modelData.label + " — " + panel.stateText(modelData.state)
+                                 + (modelData.owner !== "" ? " — " + modelData.owner : "")
                 Label {
                     width: parent.width
                     text: "#" + modelData.id + " " + modelData.label
@@ -120,7 +159,7 @@ Frame {
                 }
                 Label {
                     width: parent.width
-                    text: "   " + modelData.state + " · " + ((panel.now - modelData.spawnedAtMs) / 1000).toFixed(1) + " s"
+                    text: "   " + panel.stateText(modelData.state) + " · " + taskItem.age
                           + (modelData.owner !== "" ? " · " + modelData.owner : "")
                     elide: Text.ElideRight
                     font.pixelSize: 11

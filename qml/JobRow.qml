@@ -10,6 +10,9 @@ Frame {
 
     required property AsyncJob job
     required property int index
+    // What else the job works on, beside its title (`job.name`): a folder, a host, a command
+    // line (empty: nothing).
+    required property string detail
     property bool selected: false
     property bool expanded: false
     property alias cancelButton: cancelButton
@@ -31,6 +34,47 @@ Frame {
     }
     readonly property real elapsedMs: job.running ? Math.max(0, now - job.startedAtMs) : job.elapsedMs
 
+    // The state in words, translated.
+    readonly property string stateText: {
+        switch (job.state) {
+        case "idle": return qsTr("idle")
+        case "queued": return qsTr("queued")
+        case "running": return qsTr("running")
+        case "done": return qsTr("done")
+        case "failed": return qsTr("failed")
+        case "cancelled": return qsTr("cancelled")
+        default: return job.state
+        }
+    }
+    // A job's step text starts with what it has done ("3.0 MiB of 8.0 MiB"), details follow
+    // after " · " (speed, time left): a job that stopped keeps the first part.
+    readonly property string doneText: job.progressText.split(" · ")[0]
+    readonly property string percentText: job.running && job.progress >= 0
+        ? qsTr("%1 %").arg(Math.floor(job.progress * 100).toLocaleString(Qt.locale(), 'f', 0)) : ""
+    // The non-empty parts, joined by " — ".
+    function joined(parts) {
+        var kept = []
+        for (var i = 0; i < parts.length; ++i) {
+            if (parts[i] !== "")
+                kept.push(parts[i])
+        }
+        return kept.join(" — ")
+    }
+    function seconds(ms, digits) {
+        return qsTr("%1 s").arg(Number(ms / 1000).toLocaleString(Qt.locale(), 'f', digits))
+    }
+
+    // Opens or closes the details, if there are any (Space on the list).
+    function toggleDetails() {
+        if (detailsButton.visible)
+            expanded = !expanded
+    }
+
+    function select() {
+        row.ListView.view.currentIndex = row.index
+        row.ListView.view.forceActiveFocus()
+    }
+
     readonly property color stateColor: {
         switch (job.state) {
         case "done": return "#2e8b57"
@@ -43,10 +87,7 @@ Frame {
 
     // A click selects the row and gives the list the keyboard (Delete cancels or removes).
     TapHandler {
-        onTapped: {
-            row.ListView.view.currentIndex = row.index
-            row.ListView.view.forceActiveFocus()
-        }
+        onTapped: row.select()
     }
 
     background: Rectangle {
@@ -55,22 +96,42 @@ Frame {
         radius: 4
     }
 
+    // The Frame is a container to a screen reader (Qt Quick Controls set a Frame's role
+    // themselves); the column inside is the list item.
+    Accessible.ignored: true
+
     ColumnLayout {
+        id: content
         anchors.fill: parent
         spacing: 4
+
+        // For a screen reader: "Download big.bin — from 127.0.0.1 — running — 40 %", and the
+        // result, the error or what it had done as the description.
+        Accessible.role: Accessible.ListItem
+        Accessible.name: row.joined([row.job.name, row.detail, row.stateText, row.percentText])
+        Accessible.description: row.job.error !== "" ? row.job.error
+                              : row.job.result !== "" ? row.job.result
+                              : row.job.running ? row.job.progressText
+                              : row.doneText !== "" ? qsTr("stopped at: %1").arg(row.doneText) : ""
+        Accessible.selectable: true
+        Accessible.selected: row.selected
+        Accessible.onPressAction: row.select()
 
         RowLayout {
             Layout.fillWidth: true
             spacing: 8
             Label {
+                objectName: "titleLabel"
                 text: row.job.name
                 font.bold: true
                 elide: Text.ElideRight
                 Layout.fillWidth: true
+                Accessible.ignored: true // in the row's name
             }
             Label {
                 objectName: "stateLabel"
-                text: row.job.state
+                text: row.stateText
+                Accessible.ignored: true // in the row's name
                 color: "white"
                 leftPadding: 6
                 rightPadding: 6
@@ -81,14 +142,18 @@ Frame {
             }
             Label {
                 objectName: "elapsedLabel"
-                text: (row.elapsedMs / 1000).toFixed(row.elapsedMs < 10000 ? 2 : 1) + " s"
+                text: row.seconds(row.elapsedMs, row.elapsedMs < 10000 ? 2 : 1)
                 font.family: "monospace"
+                // Whole seconds while it runs: a reader is not told ten times a second.
+                Accessible.name: qsTr("elapsed: %1").arg(row.job.running ? row.seconds(Math.floor(row.elapsedMs / 1000) * 1000, 0) : text)
             }
             Button {
                 id: cancelButton
                 objectName: "cancelButton"
-                text: "Cancel"
+                text: qsTr("Cancel")
                 visible: row.job.running
+                Accessible.name: qsTr("Cancel %1").arg(row.job.name)
+                Accessible.onPressAction: clicked()
                 onClicked: row.job.cancel()
             }
             ToolButton {
@@ -96,13 +161,28 @@ Frame {
                 objectName: "removeButton"
                 text: "✕"
                 visible: !row.job.running
+                Accessible.name: qsTr("Remove %1 from the list").arg(row.job.name)
+                Accessible.onPressAction: clicked()
                 onClicked: row.removeRequested()
                 ToolTip.visible: hovered
-                ToolTip.text: "Remove from the list"
+                ToolTip.text: qsTr("Remove from the list")
             }
         }
 
+        Label {
+            objectName: "detailLabel"
+            text: row.detail
+            visible: text !== ""
+            opacity: 0.75
+            font.pixelSize: 11
+            Layout.fillWidth: true
+            elide: Text.ElideMiddle
+            Accessible.ignored: true // in the row's name
+        }
+
         ProgressBar {
+            objectName: "progressBar"
+            Accessible.name: qsTr("Progress of %1").arg(row.job.name)
             Layout.fillWidth: true
             visible: row.job.running || row.job.state === "done"
             from: 0
@@ -113,8 +193,11 @@ Frame {
 
         Label {
             objectName: "progressTextLabel"
-            text: row.job.progressText
-            visible: text !== "" && row.job.running
+            // While it runs, its step; once it stopped (cancelled, failed), what it had done.
+            text: row.job.running ? row.job.progressText
+                  : row.job.state === "cancelled" || row.job.state === "failed"
+                    ? (row.doneText !== "" ? qsTr("stopped at: %1").arg(row.doneText) : "") : ""
+            visible: text !== ""
             opacity: 0.8
             Layout.fillWidth: true
             elide: Text.ElideRight
@@ -134,17 +217,31 @@ Frame {
             objectName: "detailsButton"
             flat: true
             visible: row.job.details !== "" || row.job.itemCount > 0
-            text: (row.expanded ? "▾ " : "▸ ")
-                  + (row.job.details !== "" ? "Details (backtrace)" : row.job.itemCount + " items found")
+            readonly property string what: row.job.details !== "" ? qsTr("Details (backtrace)")
+                                                                 : row.job.itemCount === 1 ? qsTr("1 item found")
+                                                                 : qsTr("%1 items found").arg(row.job.itemCount.toLocaleString(Qt.locale(), 'f', 0))
+            text: (row.expanded ? "▾ " : "▸ ") + what
+            // For a screen reader: its name without the arrow; checked while open.
+            Accessible.name: qsTr("%1 of %2").arg(what).arg(row.job.name)
+            Accessible.checkable: true
+            Accessible.checked: row.expanded
+            Accessible.onPressAction: clicked()
             onClicked: row.expanded = !row.expanded
         }
 
         ScrollView {
             visible: row.expanded && row.job.details !== ""
+            ScrollBar.vertical: ScrollBar {
+                Accessible.name: qsTr("Scroll the backtrace of %1").arg(row.job.name)
+            }
+            ScrollBar.horizontal: ScrollBar {
+                Accessible.name: qsTr("Scroll the backtrace of %1 sideways").arg(row.job.name)
+            }
             Layout.fillWidth: true
             Layout.preferredHeight: 160
             TextArea {
                 objectName: "detailsText"
+                Accessible.name: qsTr("Backtrace of %1").arg(row.job.name)
                 text: row.job.details
                 readOnly: true
                 selectByMouse: true
@@ -165,7 +262,11 @@ Frame {
             // once per frame: no script runs per line. Read only while shown: a hidden view
             // then costs nothing when the list changes.
             model: visible ? row.job.recentItems : []
-            ScrollBar.vertical: ScrollBar {}
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Items of %1").arg(row.job.name)
+            ScrollBar.vertical: ScrollBar {
+                Accessible.name: qsTr("Scroll the items of %1").arg(row.job.name)
+            }
             delegate: Label {
                 width: itemsView.width
                 required property string modelData

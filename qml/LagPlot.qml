@@ -14,6 +14,20 @@ Canvas {
     readonly property int capacity: 150
     readonly property real frameMs: 1000 / 60
     property real maxMs: 0
+    // The p99 of timer lateness (from the lag meter), for the description.
+    property real p99Ms: 0
+    // Samples of the window whose frame interval exceeded one 60 Hz frame, and slow polls.
+    property int lateFrames: 0
+    property int slowMarks: 0
+    property real worstLagMs: 0
+    property int count: 0
+
+    // A canvas is a picture: a reader gets its figures instead.
+    Accessible.role: Accessible.Chart
+    Accessible.name: qsTr("Event-loop lag plot, last 15 s")
+    Accessible.description: qsTr("timer lateness p99 %1 ms, worst %2 ms; %3 of %4 samples with a frame later than 16.7 ms; %5 slow polls")
+        .arg(p99Ms.toLocaleString(Qt.locale(), 'f', 1)).arg(worstLagMs.toLocaleString(Qt.locale(), 'f', 1))
+        .arg(lateFrames).arg(count).arg(slowMarks)
 
     function push(list, value) {
         list.push(value)
@@ -26,9 +40,20 @@ Canvas {
         push(frames, frameMs || 0)
         push(slow, newSlowPolls || 0)
         var m = 0
-        for (var i = 0; i < samples.length; ++i)
+        var worst = 0
+        var late = 0
+        var marks = 0
+        for (var i = 0; i < samples.length; ++i) {
             m = Math.max(m, samples[i], frames[i])
+            worst = Math.max(worst, samples[i])
+            late += frames[i] > frameMs ? 1 : 0
+            marks += slow[i]
+        }
         maxMs = m
+        worstLagMs = worst
+        count = samples.length
+        lateFrames = late
+        slowMarks = marks
         requestPaint()
     }
 
@@ -63,7 +88,7 @@ Canvas {
             ctx.moveTo(0, y)
             ctx.lineTo(width, y)
             ctx.stroke()
-            ctx.fillText((top * g / 2).toFixed(0) + " ms", 2, y - 2)
+            ctx.fillText(qsTr("%1 ms").arg((top * g / 2).toLocaleString(Qt.locale(), 'f', 0)), 2, y - 2)
         }
         // One frame at 60 Hz.
         var fy = height - 1 - frameMs / top * (height - 12)

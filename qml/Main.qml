@@ -9,7 +9,7 @@ import AsyncJobs
 ApplicationWindow {
     id: root
     objectName: "mainWindow"
-    title: "Async Jobs"
+    title: qsTr("Async Jobs")
     width: 1280
     height: 800
     // Holds from 800×600 up: the panels share the width through a SplitView with minimum
@@ -56,10 +56,10 @@ ApplicationWindow {
     // files, and a fan-out of 50 000 jobs, all through the window like a person's clicks.
     function startBenchLoad() {
         for (var i = 0; i < root.diagnostics.workerThreads; ++i)
-            launch("primes", "Compute: count primes", ["2000000000"])
-        launch("hash", "Hash a file", ["/dev/zero"])
-        launch("scan", "Scan a folder", ["/usr", "*"])
-        launch("fanout", "Fan-out", ["50000"])
+            launch("primes", "Count primes below 2000000000", ["2000000000"], "")
+        launch("hash", "Hash zero", ["/dev/zero"], "in /dev")
+        launch("scan", "Scan usr for *", ["/usr", "*"], "/usr")
+        launch("fanout", "Fan-out of 50000 jobs", ["50000"], "")
     }
     // The frames benchmark's floor (`benchLoad` "floor": no coroutine runs): a second to settle,
     // then `benchSeconds` of frame intervals, timed by QML alone.
@@ -112,9 +112,10 @@ ApplicationWindow {
         AsyncJob {}
     }
 
-    // Starts a job of `kind` with `args`. Returns the job, or null when its input was refused
-    // (then `launcher.inputError` says why and nothing was added).
-    function launch(kind, title, args) {
+    // Starts a job of `kind` with `args`, its row titled `title` (what it works on) with
+    // `detail` below. Returns the job, or null when its input was refused (then
+    // `launcher.inputError` says why and nothing was added).
+    function launch(kind, title, args, detail) {
         var job = jobComponent.createObject(root, { kind: kind, name: title })
         if (!job.start(args)) {
             launcher.inputError = job.inputError
@@ -124,7 +125,7 @@ ApplicationWindow {
         launcher.inputError = ""
         job.question.connect(function (text) { askDialog.ask(job, text) })
         job.finished.connect(function () { askDialog.forget(job) })
-        jobsModel.insert(0, { job: job })
+        jobsModel.insert(0, { job: job, detail: detail || "" })
         jobsView.currentIndex = 0
         return job
     }
@@ -146,19 +147,21 @@ ApplicationWindow {
     }
 
     header: ToolBar {
+        Accessible.name: qsTr("Tool bar")
         RowLayout {
             anchors.fill: parent
             anchors.leftMargin: 12
             anchors.rightMargin: 12
             spacing: 12
             Label {
-                text: "Async Jobs"
+                text: qsTr("Async Jobs")
                 font.bold: true
                 font.pixelSize: 16
+                Accessible.role: Accessible.Heading
             }
             Label {
                 objectName: "subtitleLabel"
-                text: "jobs run on worker threads; this window never waits for them"
+                text: qsTr("jobs run on worker threads; this window never waits for them")
                 opacity: 0.7
                 Layout.fillWidth: true
                 elide: Text.ElideRight
@@ -166,12 +169,16 @@ ApplicationWindow {
             ToolButton {
                 id: diagnosticsToggle
                 objectName: "diagnosticsToggle"
-                text: "Diagnostics"
+                text: qsTr("Diagnostics")
                 checkable: true
                 checked: root.settings.showDiagnostics
                 onToggled: root.settings.setDiagnosticsShown(checked)
+                // Qt 6.4 would flip `checked` without `toggled` for these actions.
+                Accessible.onPressAction: { toggle(); toggled() }
+                Accessible.onToggleAction: { toggle(); toggled() }
+                Accessible.description: qsTr("Shows or hides the diagnostics panel")
                 ToolTip.visible: hovered
-                ToolTip.text: checked ? "Hide the diagnostics panel" : "Show the diagnostics panel"
+                ToolTip.text: checked ? qsTr("Hide the diagnostics panel") : qsTr("Show the diagnostics panel")
             }
             Rectangle {
                 id: spinner
@@ -180,6 +187,10 @@ ApplicationWindow {
                 height: 16
                 radius: 3
                 color: "#3d7bd9"
+                // It turns on the GUI thread: a still square means a blocked loop.
+                Accessible.role: Accessible.Animation
+                Accessible.name: qsTr("Spinning square")
+                Accessible.description: qsTr("turns while the GUI thread is free")
                 NumberAnimation on rotation {
                     from: 0
                     to: 360
@@ -189,8 +200,10 @@ ApplicationWindow {
             }
             Label {
                 objectName: "heartbeatLabel"
-                text: "GUI heartbeat " + root.heartbeat
+                text: qsTr("GUI heartbeat %1").arg(root.heartbeat)
                 font.family: "monospace"
+                // The count changes 60 times a second: a reader gets it once a second.
+                Accessible.name: qsTr("GUI heartbeat %1").arg(Math.floor(root.heartbeat / 60) * 60)
             }
         }
     }
@@ -210,14 +223,16 @@ ApplicationWindow {
             SplitView.preferredWidth: Math.max(250, Math.min(330, root.width * 0.3))
             SplitView.minimumWidth: 250
             SplitView.maximumWidth: 520
-            onLaunchRequested: function (kind, title, args, rememberPath) {
-                if (root.launch(kind, title, args) !== null && rememberPath !== "")
+            onLaunchRequested: function (kind, title, detail, args, rememberPath) {
+                if (root.launch(kind, title, args, detail) !== null && rememberPath !== "")
                     root.settings.rememberPath(rememberPath)
             }
         }
 
         Frame {
             objectName: "jobsPanel"
+            Accessible.role: Accessible.Grouping
+            Accessible.name: qsTr("Jobs")
             SplitView.fillWidth: true
             SplitView.minimumWidth: 280
             padding: 0
@@ -229,8 +244,9 @@ ApplicationWindow {
                     Layout.margins: 8
                     Label {
                         objectName: "jobsTitleLabel"
-                        text: "Jobs"
+                        text: qsTr("Jobs")
                         font.bold: true
+                        Accessible.role: Accessible.Heading
                     }
                     Label {
                         objectName: "jobCountLabel"
@@ -242,14 +258,18 @@ ApplicationWindow {
                             var running = 0
                             for (var i = 0; i < jobsModel.count; ++i)
                                 running += jobsModel.get(i).job.running ? 1 : 0
-                            return running + " running · " + jobsModel.count + " in the list"
+                            return qsTr("%1 running · %2 in the list")
+                                .arg(running.toLocaleString(Qt.locale(), 'f', 0))
+                                .arg(jobsModel.count.toLocaleString(Qt.locale(), 'f', 0))
                         }
                         opacity: 0.7
                     }
                     Button {
                         objectName: "clearButton"
-                        text: "Clear finished"
+                        text: qsTr("Clear finished")
+                        Accessible.description: qsTr("Removes every job that is not running from the list")
                         enabled: jobsModel.count > 0
+                        Accessible.onPressAction: clicked()
                         onClicked: root.clearFinished()
                     }
                 }
@@ -266,12 +286,38 @@ ApplicationWindow {
                     model: jobsModel
                     activeFocusOnTab: true
                     keyNavigationEnabled: true
-                    ScrollBar.vertical: ScrollBar {}
+                    Accessible.role: Accessible.List
+                    Accessible.name: qsTr("Jobs")
+                    Accessible.description: qsTr("Up and Down select a job; Delete cancels a running one or removes a finished one; Space shows its details")
+                    ScrollBar.vertical: ScrollBar {
+                        Accessible.name: qsTr("Scroll the jobs")
+                    }
+                    // Space on the list: the selected row's details open or close.
+                    signal detailsToggleRequested(int index)
                     delegate: JobRow {
+                        id: jobRow
                         width: jobsView.width - 16
                         selected: ListView.isCurrentItem
                         onRemoveRequested: root.removeJob(index)
+                        Connections {
+                            target: jobsView
+                            function onDetailsToggleRequested(i) {
+                                if (i === jobRow.index)
+                                    jobRow.toggleDetails()
+                            }
+                        }
                     }
+                    // The focus is on the list: the selected row shows it.
+                    Rectangle {
+                        anchors.fill: parent
+                        color: "transparent"
+                        border.color: jobsView.activeFocus ? "#3d7bd9" : "transparent"
+                        border.width: 2
+                        radius: 2
+                        Accessible.ignored: true
+                    }
+                    // Space: the selected row's details (its items, or the backtrace) open or close.
+                    Keys.onSpacePressed: detailsToggleRequested(currentIndex)
                     // Delete: cancels the selected job if it runs, else removes it from the list.
                     Keys.onDeletePressed: {
                         if (currentIndex < 0)
@@ -289,7 +335,7 @@ ApplicationWindow {
                         horizontalAlignment: Text.AlignHCenter
                         wrapMode: Text.Wrap
                         visible: jobsModel.count === 0
-                        text: "No jobs yet. Pick one on the left and press Start (or Enter)."
+                        text: qsTr("No jobs yet. Pick one on the left and press Start (or Enter).")
                         opacity: 0.6
                     }
                 }
@@ -312,11 +358,33 @@ ApplicationWindow {
     Dialog {
         id: askDialog
         objectName: "askDialog"
-        title: "A job asks"
+        title: qsTr("A job asks")
         modal: true
         anchors.centerIn: parent
         width: 380
-        standardButtons: Dialog.Yes | Dialog.No
+        // Buttons of our own rather than standardButtons: Qt 6.4's standard ones cannot be
+        // pressed through AT-SPI (see Launcher.qml's Start), and these are translated here.
+        footer: RowLayout {
+            spacing: 8
+            Item {
+                Layout.fillWidth: true
+            }
+            Button {
+                objectName: "yesButton"
+                text: qsTr("Yes")
+                Layout.bottomMargin: 12
+                Accessible.onPressAction: clicked()
+                onClicked: askDialog.accept()
+            }
+            Button {
+                objectName: "noButton"
+                text: qsTr("No")
+                Layout.rightMargin: 12
+                Layout.bottomMargin: 12
+                Accessible.onPressAction: clicked()
+                onClicked: askDialog.reject()
+            }
+        }
         property var pending: []
         property var current: null
         property string question: ""
@@ -350,9 +418,13 @@ ApplicationWindow {
         onAccepted: reply(true)
         onRejected: reply(false)
 
+        // The question comes from the job (Rust); the ones the app's jobs ask are listed here
+        // for translation.
+        readonly property var knownQuestions: [QT_TR_NOOP("Overwrite the output?")]
+
         Label {
             objectName: "questionLabel"
-            text: askDialog.question + (askDialog.current ? "\n(" + askDialog.current.name + ")" : "")
+            text: qsTr(askDialog.question) + (askDialog.current ? "\n(" + askDialog.current.name + ")" : "")
             wrapMode: Text.Wrap
             width: parent.width
         }

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing cxx-qt-async needs on Debian 12 (bookworm):
-# Qt 6 development files, every QML module the window loads (the file and folder dialogs' own
-# non-native implementation needs Qt.labs.folderlistmodel), lld, and Xvfb for the GUI tests.
+# Qt 6 development files and lrelease (build.rs compiles translations/*.ts), every QML module
+# the window loads (the file and folder dialogs' own non-native implementation needs
+# Qt.labs.folderlistmodel), Qt's own translations (its dialogs in German), lld, Xvfb for the
+# GUI tests, and the accessibility stack the AT-SPI tests read the window through (D-Bus,
+# at-spi2-core's bus launcher, Debian's python3-pyatspi).
 # Only missing packages are installed (as root, or through sudo). Checks that cargo is there.
 set -euo pipefail
 
-BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools"
+BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools
+       qt6-l10n-tools"
 RUN="qt6-qpa-plugins qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
      qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
      qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-dialogs
-     qml6-module-qt-labs-folderlistmodel"
-TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth xdotool"
+     qml6-module-qt-labs-folderlistmodel qt6-translations-l10n"
+TEST="libqt6quicktest6 qml6-module-qttest xvfb xauth xdotool
+      dbus at-spi2-core python3 python3-pyatspi gir1.2-atspi-2.0"
 
 missing=()
 for p in $BUILD $RUN $TEST ${EXTRA_PACKAGES:-}; do

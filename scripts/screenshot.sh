@@ -4,18 +4,26 @@
 #   docs/dashboard.png   jobs running, done, failed and cancelled; the lag plot; the task list
 #   docs/ask-dialog.png  the "Ask mid-job" job waiting for its answer
 #   docs/small-window.png the window at 800x600: a command's output, a slow poll named
+#   docs/dashboard-de.png the window in German (LANG=de_DE.UTF-8)
 # Needs xdotool and imagemagick (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_PACKAGES="xdotool imagemagick" bash scripts/deps.sh
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --locked --bin async-jobs
+# SCREENSHOT_PROFILE=debug takes them from the debug build (the same window, no 7 min build).
+profile="${SCREENSHOT_PROFILE:-release}"
+if [[ $profile == release ]]; then
+    cargo build --release --locked --bin async-jobs
+else
+    cargo build --locked --bin async-jobs
+fi
+export profile
 if [[ "${1:-}" != --inner ]]; then
     exec bash scripts/with-xvfb.sh bash "$0" --inner
 fi
 
 export ASYNC_JOBS_CONFIG_DIR="$(mktemp -d)"
-./target/release/async-jobs --threads 2 &
+"./target/$profile/async-jobs" --threads 2 &
 app=$!
 trap 'kill $app 2>/dev/null || true; rm -rf "$ASYNC_JOBS_CONFIG_DIR"' EXIT
 wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
@@ -54,4 +62,22 @@ xdotool windowsize "$wid" 800 600
 sleep 2
 import -window root -crop 800x600+0+0 +repage docs/small-window.png
 xdotool key ctrl+q 2>/dev/null || true
-echo "screenshot.sh: wrote docs/dashboard.png, docs/ask-dialog.png and docs/small-window.png" >&2
+wait "$app" 2>/dev/null || true
+
+# The same window in German: the chrome translated, numbers and sizes as German writes them.
+LANG=de_DE.UTF-8 "./target/$profile/async-jobs" --threads 2 &
+app=$!
+wid=$(xdotool search --sync --name "^Async Jobs$" | head -1)
+sleep 1.5
+pick compute;  field 2000000000;               enter   # läuft
+pick scan;     field "$PWD"; xdotool key Tab; field "*.rs"; enter
+pick fanout;   field 50000;                    enter
+pick fail;                                     enter
+pick hash;     field /dev/zero;                enter
+sleep 1
+xdotool mousemove --window "$wid" 600 100 click 1
+xdotool key Delete                                   # abgebrochen, keeps what it had read
+sleep 2.5
+import -window root -crop 1280x800+0+0 +repage docs/dashboard-de.png
+xdotool key ctrl+q 2>/dev/null || true
+echo "screenshot.sh: wrote docs/dashboard.png, docs/ask-dialog.png, docs/small-window.png and docs/dashboard-de.png" >&2

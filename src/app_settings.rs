@@ -31,7 +31,6 @@ pub mod qobject {
     impl cxx_qt::Initialize for AppSettings {}
 }
 
-use std::path::PathBuf;
 use std::pin::Pin;
 
 use cxx_qt_lib::QString;
@@ -73,12 +72,11 @@ impl qobject::AppSettings {
 
     fn remember_path(self: Pin<&mut Self>, path: &QString) {
         let text = path.to_string();
-        let text = text.trim().trim_start_matches("file://").to_owned();
-        if text.is_empty() {
+        if text.trim().is_empty() {
             return;
         }
+        let path = crate::paths::typed_path(&text);
         self.spawn_local_labeled("remember the last folder", move |this| async move {
-            let path = PathBuf::from(text);
             let folder = spawn_blocking_fallible(move || settings::save_last_folder(&path)).await;
             match folder {
                 Ok(folder) => this.with(|o| o.set_last_folder(QString::from(&folder))),

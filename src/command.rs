@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use anyhow::Context as _;
 use futures::{Stream, StreamExt as _};
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 /// Splits a command line into words: blanks separate words; `'…'` keeps everything inside,
@@ -156,23 +156,101 @@ impl Drop for Running {
     }
 }
 
-/// The lines of a pipe, as they come; a line that is not UTF-8 is shown lossily.
-fn lines(pipe: impl AsyncRead + Unpin) -> impl Stream<Item = String> {
+/// The longest line kept: a longer one is cut there and marked with [`CUT_MARK`], and the rest
+/// of it is read and dropped, so whatever a program writes (`cat /dev/zero`: one endless line)
+/// memory stays bounded.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// Ends a line that was cut at [`MAX_LINE`] bytes.
+pub const CUT_MARK: &str = " ⋯ [cut: the line is longer than 16 KiB]";
+
+/// The lines of a pipe, as they come, each at most [`MAX_LINE`] bytes (then marked); a line
+/// that is not UTF-8 is shown lossily.
+pub fn lines(pipe: impl AsyncRead + Unpin) -> impl Stream<Item = String> {
+    let reader = BufReader::with_capacity(64 * 1024, pipe);
     futures::stream::unfold(
-        (BufReader::new(pipe), Vec::new()),
-        |(mut reader, mut buf)| async move {
-            buf.clear();
-            match reader.read_until(b'\n', &mut buf).await {
-                Ok(0) | Err(_) => None,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&buf)
+        (reader, Vec::new(), false),
+        |(mut reader, mut buf, mut skipping)| async move {
+            match read_line_bounded(&mut reader, &mut buf, MAX_LINE, &mut skipping).await {
+                Ok(None) | Err(_) => None,
+                Ok(Some(cut)) => {
+                    let mut text = String::from_utf8_lossy(&buf)
                         .trim_end_matches(['\n', '\r'])
                         .to_owned();
-                    Some((text, (reader, buf)))
+                    if cut {
+                        text.push_str(CUT_MARK);
+                    }
+                    Some((text, (reader, buf, skipping)))
                 }
             }
         },
     )
+}
+
+/// Reads one line into `buf` (cleared first), at most `limit` bytes of it: returns whether it
+/// was cut, or `None` at the end of the pipe. A cut line is returned at once, and
+/// `skipping` set: the next call first drops the rest of that line (which may never end, as
+/// `cat /dev/zero`'s), handing control back to the executor after every buffer, since the GUI
+/// thread polls it.
+async fn read_line_bounded(
+    reader: &mut (impl AsyncBufRead + Unpin),
+    buf: &mut Vec<u8>,
+    limit: usize,
+    skipping: &mut bool,
+) -> std::io::Result<Option<bool>> {
+    while *skipping {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(None);
+        }
+        let end = available.iter().position(|&b| b == b'\n');
+        let used = end.map_or(available.len(), |i| i + 1);
+        reader.consume(used);
+        if end.is_some() {
+            *skipping = false;
+        } else {
+            yield_once().await;
+        }
+    }
+    buf.clear();
+    let mut read_any = false;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(read_any.then_some(false));
+        }
+        read_any = true;
+        let end = available.iter().position(|&b| b == b'\n');
+        let content = &available[..end.unwrap_or(available.len())];
+        let room = limit.saturating_sub(buf.len());
+        if content.len() > room {
+            buf.extend_from_slice(&content[..room]);
+            reader.consume(room);
+            *skipping = true;
+            return Ok(Some(true));
+        }
+        buf.extend_from_slice(content);
+        let used = content.len() + usize::from(end.is_some());
+        reader.consume(used);
+        if end.is_some() {
+            return Ok(Some(false));
+        }
+    }
+}
+
+/// Returns `Pending` once (waking itself at once): the executor runs what else is ready first.
+async fn yield_once() {
+    let mut yielded = false;
+    futures::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
 }
 
 /// How an exit status reads: `exit code 0`, `killed by signal 9`.
@@ -182,5 +260,55 @@ pub fn describe_status(status: std::process::ExitStatus) -> String {
         (Some(code), _) => format!("exit code {code}"),
         (None, Some(signal)) => format!("killed by signal {signal}"),
         _ => "ended".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(input: Vec<u8>) -> Vec<String> {
+        futures::executor::block_on(lines(std::io::Cursor::new(input)).collect())
+    }
+
+    #[test]
+    fn an_endless_line_is_cut_at_the_limit_and_marked() {
+        // 10 MiB without a newline, then a short line.
+        let mut input = vec![b'x'; 10 << 20];
+        input.extend_from_slice(b"\nafter\n");
+        let got = collect(input);
+        assert_eq!(
+            got.len(),
+            2,
+            "{:?}",
+            got.iter().map(String::len).collect::<Vec<_>>()
+        );
+        assert_eq!(got[0].len(), MAX_LINE + CUT_MARK.len());
+        assert!(got[0].ends_with(CUT_MARK));
+        assert_eq!(got[1], "after");
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_shown_cut_at_once() {
+        // An endless line (a pipe that never sends a newline): the cut line arrives first,
+        // within a bound (a reader that waits for the newline never returns).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stream = std::pin::pin!(lines(tokio::io::repeat(b'x')));
+            let _ = tx.send(futures::executor::block_on(stream.next()));
+        });
+        let first = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the first line within 10 s")
+            .unwrap();
+        assert_eq!(first.len(), MAX_LINE + CUT_MARK.len());
+        assert!(first.ends_with(CUT_MARK));
+    }
+
+    #[test]
+    fn lines_within_the_limit_are_whole_and_the_last_needs_no_newline() {
+        let line = "y".repeat(MAX_LINE);
+        let got = collect(format!("{line}\nb\r\nlast").into_bytes());
+        assert_eq!(got, [line, "b".to_owned(), "last".to_owned()]);
     }
 }

@@ -1,7 +1,12 @@
 //! The download job's parts: checking a typed URL and target, and the transfer itself, an
-//! HTTP(S) GET streamed to a `.part` file (renamed when complete, removed when not), hashed as
-//! it arrives. The transfer is a `Send` future: the job runs it on the runtime's tokio threads
-//! and shows its progress on the GUI thread.
+//! HTTP(S) GET streamed to a `.part` file (moved to its name when complete, never over a file
+//! that exists by then; removed when not complete), hashed as it arrives. The transfer is a
+//! `Send` future: the job runs it on the runtime's tokio threads and shows its progress on the
+//! GUI thread. Certificates are checked against the system's trust store (a company's own CA
+//! installed there is trusted).
+//!
+//! The messages are English, like every text the jobs produce in Rust (see `jobs.rs`): their
+//! chains end in reqwest's and the OS's English messages.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,12 +64,13 @@ pub fn parse_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// The file name a URL suggests: its last path segment, else `download`.
+/// The file name a URL suggests: its last path segment (percent-decoded), else `download`.
 pub fn file_name_for(url: &Url) -> String {
     url.path_segments()
         .and_then(|mut s| s.next_back())
         .map(|s| {
-            percent_decode(s)
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
                 .replace(['/', '\0'], "_")
                 .trim()
                 .to_owned()
@@ -73,31 +79,34 @@ pub fn file_name_for(url: &Url) -> String {
         .unwrap_or_else(|| "download".to_owned())
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// What a row says a download works on: the URL's file name (or its host, when the path names
+/// no file) and its host.
+///
+/// ```
+/// use async_jobs::download::{parse_url, subject};
+/// let url = parse_url("http://127.0.0.1:8080/files/big%20one.bin?x=1").unwrap();
+/// assert_eq!(subject(&url), ("big one.bin".to_owned(), "127.0.0.1".to_owned()));
+/// let url = parse_url("https://example.com/").unwrap();
+/// assert_eq!(subject(&url), ("example.com".to_owned(), "example.com".to_owned()));
+/// ```
+pub fn subject(url: &Url) -> (String, String) {
+    let host = url.host_str().unwrap_or("?").to_owned();
+    let named = url
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .is_some_and(|s| !s.is_empty());
+    let name = if named {
+        file_name_for(url)
+    } else {
+        host.clone()
+    };
+    (name, host)
 }
 
-/// The user's downloads folder: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`.
+/// The user's downloads folder: the desktop's (`XDG_DOWNLOAD_DIR` in `user-dirs.dirs`, read
+/// by the `dirs` crate), else `~/Downloads`.
 pub fn downloads_folder() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    var("XDG_DOWNLOAD_DIR")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join("Downloads")))
+    dirs::download_dir().or_else(|| Some(dirs::home_dir()?.join("Downloads")))
 }
 
 /// Where a download goes: a typed folder (or, when empty, the downloads folder) gets the URL's
@@ -117,7 +126,6 @@ pub fn downloads_folder() -> Option<PathBuf> {
 /// ```
 pub fn parse_target(text: &str, url: &Url) -> Result<PathBuf, String> {
     let text = text.trim();
-    let text = text.strip_prefix("file://").unwrap_or(text);
     let folder_or_file = if text.is_empty() {
         let folder = downloads_folder()
             .ok_or("Enter where to save the file (no downloads folder: HOME is not set)")?;
@@ -125,7 +133,7 @@ pub fn parse_target(text: &str, url: &Url) -> Result<PathBuf, String> {
             .map_err(|e| format!("Cannot create {}: {e}", folder.display()))?;
         folder
     } else {
-        PathBuf::from(text)
+        crate::paths::typed_path(text)
     };
     if folder_or_file.is_dir() {
         return Ok(unique_in(&folder_or_file, &file_name_for(url)));
@@ -249,6 +257,24 @@ struct PartFile {
     file: Option<tokio::fs::File>,
 }
 
+impl PartFile {
+    /// Creates `path` (it must not exist) together with its guard: no `.await` lies between
+    /// the two, so a cancel (which lands at an `.await`) finds either no file or the guard that
+    /// removes it. (Opening through `tokio::fs` would await a blocking thread that goes on
+    /// opening after a cancel, and leave the file behind.) A local open is quick; it blocks
+    /// this tokio thread for that moment.
+    fn create(path: PathBuf) -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(Self {
+            path,
+            file: Some(tokio::fs::File::from_std(file)),
+        })
+    }
+}
+
 impl Drop for PartFile {
     fn drop(&mut self) {
         if self.file.is_some() {
@@ -270,6 +296,9 @@ pub async fn download(
     let client = reqwest::Client::builder()
         .connect_timeout(stall)
         .read_timeout(stall)
+        // The system's trust store (rustls-native-certs: /etc/ssl/certs, or $SSL_CERT_FILE),
+        // not a bundled copy of the web's roots.
+        .tls_built_in_native_certs(true)
         .user_agent(concat!("async-jobs/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("setting up the HTTP client")?;
@@ -277,31 +306,24 @@ pub async fn download(
         .get(url.clone())
         .send()
         .await
-        .map_err(|e| explain(e, &url, stall))?;
+        .map_err(|e| explain(e, &url, stall, None))?;
     let status = response.status();
     if !status.is_success() {
         anyhow::bail!("the server answered {status} for {url}");
     }
     let total = response.content_length();
-    let part = part_path(&target);
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&part)
-        .await
-        .with_context(|| format!("cannot create {}", part.display()))?;
-    let mut part = PartFile {
-        path: part,
-        file: Some(file),
-    };
-    let mut hasher = Sha256::new();
     let mut progress = Transfer { done: 0, total };
     report(progress);
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| explain(e, &url, stall))?
-    {
+    let part = part_path(&target);
+    let mut part = PartFile::create(part.clone())
+        .with_context(|| format!("cannot create {}", part.display()))?;
+    let mut hasher = Sha256::new();
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(explain(e, &url, stall, Some(progress))),
+        };
         hasher.update(&chunk);
         let file = part.file.as_mut().expect("open until the end");
         file.write_all(&chunk)
@@ -332,10 +354,13 @@ pub async fn download(
             );
         }
     }
-    if let Err(e) = std::fs::rename(&part.path, &target) {
-        let _ = std::fs::remove_file(&part.path);
-        return Err(e).with_context(|| format!("cannot write {}", target.display()));
-    }
+    let target = match publish(&part.path, &target) {
+        Ok(saved) => saved,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part.path);
+            return Err(e).with_context(|| format!("cannot write {}", target.display()));
+        }
+    };
     Ok(Saved {
         path: target,
         bytes: progress.done,
@@ -343,12 +368,78 @@ pub async fn download(
     })
 }
 
+/// Gives the complete `part` its name: `target`, or, if a file of that name exists by now
+/// (made after the download started), the next free `name (1).ext`. Never replaces a file: the
+/// kernel checks and renames in one step (`renameat2` with `RENAME_NOREPLACE`); where the file
+/// system does not offer that, a hard link (which fails on an existing name) and an unlink of
+/// the partial name do. Returns where the file went.
+pub fn publish(part: &Path, target: &Path) -> std::io::Result<PathBuf> {
+    let folder = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut candidate = target.to_path_buf();
+    for n in 1..=10_000u32 {
+        match rename_no_replace(part, &candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                candidate = numbered(folder, &name, n);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "no free name left for {name} in {}",
+        folder.display()
+    )))
+}
+
+/// `name` in `folder` as `stem (n).ext`.
+fn numbered(folder: &Path, name: &str, n: u32) -> PathBuf {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => folder.join(format!("{stem} ({n}).{ext}")),
+        _ => folder.join(format!("{name} ({n})")),
+    }
+}
+
+/// Renames `from` to `to` unless `to` exists (`AlreadyExists` then), atomically.
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use nix::errno::Errno;
+        use nix::fcntl::{renameat2, RenameFlags, AT_FDCWD};
+        match renameat2(AT_FDCWD, from, AT_FDCWD, to, RenameFlags::RENAME_NOREPLACE) {
+            Ok(()) => return Ok(()),
+            // The file system cannot do it: link and unlink below.
+            Err(Errno::EINVAL | Errno::ENOSYS | Errno::EOPNOTSUPP) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    std::fs::hard_link(from, to)?;
+    std::fs::remove_file(from)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Says in words what a failed request means; reqwest's own error stays in the chain.
-fn explain(error: reqwest::Error, url: &Url, stall: Duration) -> anyhow::Error {
+/// Says in words what a failed request means (and, mid-body, how far it got); reqwest's own
+/// error stays in the chain.
+fn explain(
+    error: reqwest::Error,
+    url: &Url,
+    stall: Duration,
+    got: Option<Transfer>,
+) -> anyhow::Error {
+    let after = match got {
+        Some(Transfer {
+            done,
+            total: Some(total),
+        }) => format!(" after {} of {}", human_size(done), human_size(total)),
+        Some(Transfer { done, total: None }) => format!(" after {}", human_size(done)),
+        None => String::new(),
+    };
     let host = url.host_str().unwrap_or("?").to_owned();
     let chain = {
         let mut text = error.to_string();
@@ -361,19 +452,29 @@ fn explain(error: reqwest::Error, url: &Url, stall: Duration) -> anyhow::Error {
         text
     };
     let refused = io_kind(&error) == Some(std::io::ErrorKind::ConnectionRefused);
-    let summary = if error.is_timeout() {
-        format!("{host} sent nothing for {} s; gave up", stall.as_secs_f64())
-    } else if error.is_connect() && refused {
-        let port = url.port_or_known_default().unwrap_or(0);
-        format!("{host}:{port} refused the connection (is the server running?)")
-    } else if error.is_connect() && (chain.contains("dns error") || chain.contains("lookup")) {
+    let port = url.port_or_known_default().unwrap_or(0);
+    // A stall and a refused connection say all there is in a sentence: reqwest's chain would
+    // only repeat it ("operation timed out", "Connection refused" three times); it is logged.
+    if error.is_timeout() {
+        tracing::debug!(%url, "download stalled: {chain}");
+        let secs = stall.as_secs_f64();
+        return anyhow::anyhow!("no data for {secs} s from {host}{after}; gave up");
+    }
+    if error.is_connect() && refused {
+        tracing::debug!(%url, "connection refused: {chain}");
+        return anyhow::anyhow!(
+            "{host}:{port} refused the connection (is a server running there?)"
+        );
+    }
+    let summary = if error.is_connect() && (chain.contains("dns error") || chain.contains("lookup"))
+    {
         format!("could not resolve the host name {host}")
     } else if error.is_connect() {
-        format!("could not connect to {host}")
+        format!("could not connect to {host}:{port}")
     } else if error.is_redirect() {
         format!("too many redirects from {url}")
     } else {
-        format!("the transfer from {host} failed")
+        format!("the transfer from {host} failed{after}")
     };
     anyhow::Error::new(error).context(summary)
 }
@@ -408,6 +509,32 @@ mod tests {
         assert_eq!(name("http://h/"), "download");
         assert_eq!(name("http://h/a/b%2Fc"), "b_c");
         assert_eq!(name("http://h/a/%E2%82%AC%"), "€%");
+    }
+
+    #[test]
+    fn a_percent_sign_before_a_plus_is_not_decoded() {
+        // `%+1` is not an escape: u8::from_str_radix("+1", 16) took it for 0x01.
+        let name = |u: &str| file_name_for(&parse_url(u).unwrap());
+        assert_eq!(name("http://h/50%+1.txt"), "50%+1.txt");
+        assert_eq!(name("http://h/a%-1"), "a%-1");
+    }
+
+    #[test]
+    fn publishing_never_replaces_an_existing_file_and_takes_the_next_free_name() {
+        let dir = tempfile::Builder::new()
+            .prefix("async-jobs-publish-")
+            .tempdir()
+            .unwrap();
+        let target = dir.path().join("report.pdf");
+        std::fs::write(&target, "kept").unwrap();
+        std::fs::write(dir.path().join("report (1).pdf"), "kept too").unwrap();
+        let part = part_path(&target);
+        std::fs::write(&part, "new").unwrap();
+        let saved = publish(&part, &target).unwrap();
+        assert_eq!(saved, dir.path().join("report (2).pdf"));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert_eq!(std::fs::read_to_string(&saved).unwrap(), "new");
+        assert!(!part.exists());
     }
 
     #[test]

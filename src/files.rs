@@ -61,15 +61,13 @@ pub fn parse_folder(text: &str) -> Result<PathBuf, PathError> {
 }
 
 fn parse_path(text: &str) -> Result<PathBuf, PathError> {
-    let text = text.trim();
-    let text = text.strip_prefix("file://").unwrap_or(text);
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Err(PathError::Empty);
     }
-    let path = PathBuf::from(text);
+    let path = crate::paths::typed_path(text);
     // `exists` follows links; a dangling link or an unreachable path counts as missing.
     if !path.exists() {
-        return Err(PathError::Missing(text.to_owned()));
+        return Err(PathError::Missing(path.display().to_string()));
     }
     Ok(path)
 }
@@ -317,6 +315,10 @@ mod tests {
             parse_file(&format!("file://{}", file.display())),
             Ok(file.clone())
         );
+        let odd = dir.join("a b#1%20.txt");
+        std::fs::write(&odd, "x").unwrap();
+        let url = crate::paths::file_url(&odd).unwrap();
+        assert_eq!(parse_file(url.as_str()), Ok(odd.clone()), "{url}");
         assert_eq!(
             parse_folder(&file.display().to_string()),
             Err(PathError::NotAFolder(file.display().to_string()))

@@ -9,18 +9,75 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod app_settings;
+pub mod cli;
 pub mod command;
 #[allow(missing_debug_implementations)] // cxx-qt generates a handler type per signal, without Debug
 pub mod diagnostics;
 pub mod download;
 pub mod files;
 pub mod jobs;
+#[allow(missing_debug_implementations)] // cxx-qt's generated types, as above
+pub mod launch_helper;
 pub mod memory;
+pub mod paths;
 pub mod settings;
 pub mod work;
 
 extern "C" {
     fn async_jobs_set_window_icon();
+    fn async_jobs_ui_languages(
+        out: *mut std::ffi::c_char,
+        capacity: std::ffi::c_int,
+    ) -> std::ffi::c_int;
+    fn async_jobs_install_translation(
+        data: *const u8,
+        length: std::ffi::c_int,
+        language: *const std::ffi::c_char,
+    ) -> bool;
+}
+
+/// The translations shipped: (language, the `.qm` that `build.rs` compiled with `lrelease`).
+const TRANSLATIONS: &[(&str, &[u8])] = &[(
+    "de",
+    include_bytes!(concat!(env!("OUT_DIR"), "/async-jobs_de.qm")),
+)];
+
+/// The locale's UI languages, best first (`["de-DE", "de"]`), as Qt reads them from the
+/// environment (`LANG`, `LC_ALL`, `LANGUAGE`).
+pub fn ui_languages() -> Vec<String> {
+    let mut buf = vec![0u8; 256];
+    // SAFETY: the C++ side writes at most `capacity` bytes (with a NUL) into `buf`; QLocale()
+    // is reentrant and needs no application object.
+    let length = unsafe { async_jobs_ui_languages(buf.as_mut_ptr().cast(), 256) };
+    let length = usize::try_from(length).unwrap_or(0).min(255);
+    String::from_utf8_lossy(&buf[..length])
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Installs the shipped translation that fits the system's locale (and Qt's own for the same
+/// language), if any: call it after the `QGuiApplication` exists, before loading QML. Returns
+/// the language installed.
+///
+/// The window's chrome (QML) is translated. The texts the jobs write in Rust (results, steps,
+/// errors) stay English: their error chains end in the English messages of the libraries and
+/// the OS, and a sentence half translated reads worse than one in English.
+pub fn install_translations() -> Option<&'static str> {
+    let wanted = ui_languages();
+    let (language, qm) = wanted.iter().find_map(|ui| {
+        let code = ui.split(['-', '_']).next()?;
+        TRANSLATIONS.iter().find(|(lang, _)| *lang == code)
+    })?;
+    let c_language = std::ffi::CString::new(*language).ok()?;
+    let length = std::ffi::c_int::try_from(qm.len()).ok()?;
+    // SAFETY: `qm` is a static byte array (it outlives the translator that reads it) of
+    // `length` bytes; the C++ side checks that the application exists and that it runs on its
+    // thread.
+    let installed =
+        unsafe { async_jobs_install_translation(qm.as_ptr(), length, c_language.as_ptr()) };
+    installed.then_some(*language)
 }
 
 /// Sets the app's window icon (drawn by `src/window_icon.cpp`). Does nothing before the

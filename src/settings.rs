@@ -1,6 +1,6 @@
 //! What the app remembers between runs: the last folder used, in a one-line file
-//! `last-folder` under `$ASYNC_JOBS_CONFIG_DIR`, else `$XDG_CONFIG_HOME/async-jobs`, else
-//! `~/.config/async-jobs`.
+//! `last-folder` under `$ASYNC_JOBS_CONFIG_DIR`, else the platform's config folder (the `dirs`
+//! crate: `$XDG_CONFIG_HOME`, else `~/.config`) + `async-jobs`.
 
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,7 @@ pub fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = var("ASYNC_JOBS_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
     }
-    let base = var("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")))?;
-    Some(base.join("async-jobs"))
+    Some(dirs::config_dir()?.join("async-jobs"))
 }
 
 /// Where the "Ask mid-job" job writes its output: `ask-output.txt` in [`config_dir`].

@@ -213,13 +213,14 @@ TestCase {
         tryVerify(function () { return job.progressText.indexOf("MiB") > 0 }, 10000, "bytes are being hashed: " + job.progressText)
         var row = newestRow()
         verify(row.cancelButton.visible, "a running job offers Cancel")
+        tryVerify(function () { return taskListHas("Hash zero") }, 5000, "listed while it runs")
         mouseClick(row.cancelButton)
         compare(job.state, "cancelled")
         compare(job.running, false)
         verify(!row.cancelButton.visible, "nothing left to cancel")
         // Its coroutine is gone from the engine's task list.
         tryVerify(function () {
-            return !taskListHas("Hash a file")
+            return !taskListHas("Hash zero")
         }, 5000, "the task list no longer shows the job")
     }
 
@@ -349,14 +350,14 @@ TestCase {
         // The loop keeps running while the coroutine waits: no nested event loop, no freeze.
         var beat = win.heartbeat
         tryVerify(function () { return win.heartbeat >= beat + 10 }, 5000, "heartbeat while asking")
-        mouseClick(win.askDialog.standardButton(Dialog.Yes))
+        mouseClick(findChild(win.askDialog.footer, "yesButton"))
         tryCompare(job, "state", "done", 20000)
         verify(job.result.indexOf("wrote ") === 0, job.result)
         verify(job.result.indexOf("/ask-output.txt (checksum ") > 0, "written in the app's folder, not the temp folder: " + job.result)
         tryVerify(function () { return !win.askDialog.visible })
         var again = startJob("ask")
         tryVerify(function () { return win.askDialog.opened }, 20000, "the job asks again")
-        mouseClick(win.askDialog.standardButton(Dialog.No))
+        mouseClick(findChild(win.askDialog.footer, "noButton"))
         tryCompare(again, "state", "done", 20000)
         verify(again.result.indexOf("kept the existing output") === 0, again.result)
     }
@@ -407,6 +408,21 @@ TestCase {
         compare(win.jobsModel.count, 0, "a second Delete removes it")
     }
 
+    function test_space_on_the_selected_row_opens_and_closes_its_details() {
+        open("test_space_on_the_selected_row_opens_and_closes_its_details")
+        var job = startJob("scan", fixtures + "/scan", "*.txt")
+        verify(job !== null, win.launcher.inputError)
+        tryCompare(job, "state", "done", 20000)
+        var row = newestRow()
+        mouseClick(row, 20, 20)
+        verify(win.jobsView.activeFocus, "a click on a row gives the list the keyboard")
+        verify(!row.itemsView.visible)
+        keyClick(Qt.Key_Space)
+        tryVerify(function () { return row.itemsView.visible }, 2000, "Space opened the items")
+        keyClick(Qt.Key_Space)
+        tryVerify(function () { return !row.itemsView.visible }, 2000, "Space closed them")
+    }
+
     function test_removing_a_running_job_object_cancels_it_without_a_crash() {
         open("test_removing_a_running_job_object_cancels_it_without_a_crash")
         var doomed = lonelyJob.createObject(tc, { kind: "primes", name: "doomed" })
@@ -427,7 +443,7 @@ TestCase {
         tryVerify(function () {
             var list = win.diagnosticsPanel.taskList
             for (var i = 0; i < list.length; ++i) {
-                if (list[i].label === "Hash a file")
+                if (list[i].label === "Hash zero")
                     return list[i].state === "waiting on worker job" && list[i].owner.indexOf("AsyncJob #") === 0
             }
             return false
@@ -442,8 +458,11 @@ TestCase {
                   "memory figures arrive: " + win.diagnostics.residentMb + " MB, " + win.diagnostics.heapMb + " MB")
         var label = findChild(win.diagnosticsPanel, "memoryLabel")
         verify(label.visible)
-        verify(label.text.indexOf(win.diagnostics.residentMb.toFixed(0) + " MB resident") > 0, label.text)
-        verify(label.text.indexOf(win.diagnostics.heapMb.toFixed(0) + " MB allocated") > 0, label.text)
+        // The figures are MiB, and say so (formatted by the locale).
+        var mib = function (v) { return Qt.locale().formattedDataSize(Math.round(v * 1048576), 1) }
+        verify(label.text.indexOf(mib(win.diagnostics.residentMb) + " resident") > 0, label.text)
+        verify(label.text.indexOf(mib(win.diagnostics.heapMb) + " allocated") > 0, label.text)
+        verify(label.text.indexOf("MiB") > 0 && label.text.indexOf(" MB") < 0, label.text)
     }
 
     // The dialog's own (non-native) implementation is a popup of the window.
@@ -626,26 +645,39 @@ TestCase {
         tryVerify(function () { return job.progressText.indexOf(" of 8.0 MiB") > 0 }, 10000, job.progressText)
         verify(job.progress > 0 && job.progress < 1, "part of the body arrived: " + job.progress)
         verify(job.progressText.indexOf("/s") > 0 && job.progressText.indexOf("left") > 0, job.progressText)
+        var row = newestRow()
+        compare(findChild(row, "titleLabel").text, "Download slow.bin")
         verify(fileExists(target + ".part"), "the partial file is being written")
         job.cancel()
         compare(job.state, "cancelled")
+        // The row keeps what it had done, without a speed or a time left.
+        var kept = findChild(row, "progressTextLabel")
+        verify(kept.visible && /^stopped at: [\d.]+ (KiB|MiB) of 8\.0 MiB$/.test(kept.text), kept.text)
         tryVerify(function () { return !fileExists(target + ".part") }, 10000, "the partial file was removed")
         verify(!fileExists(target), "nothing was saved")
     }
 
     function test_download_failures_say_what_went_wrong() {
         open("test_download_failures_say_what_went_wrong")
+        var refused = TestEnv.GUI_TEST_REFUSED_URL
+        var port = refused.replace(/^http:\/\/127\.0\.0\.1:(\d+)\/.*$/, "$1")
+        // What each failed row says, whole: in words first, the detail after.
         var cases = [
-            [server + "/missing.bin", "the server answered 404 Not Found"],
-            [server + "/error", "the server answered 500 Internal Server Error"],
-            [TestEnv.GUI_TEST_REFUSED_URL, "refused the connection"],
-            [server + "/stall.bin", "sent nothing for 1 s; gave up"],
+            [server + "/missing.bin", "missing.bin", /^the server answered 404 Not Found for http:\/\/127\.0\.0\.1:\d+\/missing\.bin$/],
+            [server + "/error", "error", /^the server answered 500 Internal Server Error for http:\/\/127\.0\.0\.1:\d+\/error$/],
+            [refused, "file.bin", new RegExp("^127\\.0\\.0\\.1:" + port + " refused the connection \\(is a server running there\\?\\)$")],
+            [server + "/stall.bin", "stall.bin", /^no data for 1 s from 127\.0\.0\.1 after 64\.0 KiB of 8\.0 MiB; gave up$/],
         ]
         for (var i = 0; i < cases.length; ++i) {
             var job = startJob("download", cases[i][0], downloads + "/failed-" + i + ".bin")
             verify(job !== null, win.launcher.inputError)
             tryCompare(job, "state", "failed", 20000)
-            verify(job.error.indexOf(cases[i][1]) >= 0, cases[i][0] + ": " + job.error)
+            var row = newestRow()
+            compare(findChild(row, "titleLabel").text, "Download " + cases[i][1])
+            compare(findChild(row, "detailLabel").text, "from 127.0.0.1")
+            var said = findChild(row, "resultLabel").text
+            verify(cases[i][2].test(said), cases[i][0] + ": " + said)
+            verify(said.split("refused").length <= 2, "refused once: " + said)
             verify(!fileExists(downloads + "/failed-" + i + ".bin"), "nothing saved for " + cases[i][0])
         }
         compare(startJob("download", "example.com/a.zip", downloads), null)
@@ -681,6 +713,44 @@ TestCase {
         verify(missing.error.indexOf("no program “no-such-program-xyz” found") === 0, missing.error)
         compare(startJob("command", "echo 'open"), null)
         compare(win.launcher.inputError, "A quote (') is not closed")
+    }
+
+    // `cat /dev/zero` writes one endless line, `yes` a flood of short ones: for 10 s each the
+    // app's resident memory stays within 200 MiB of where it started (before the lines were
+    // bounded, `cat /dev/zero` grew it by about a gigabyte a second).
+    function test_an_endless_line_and_a_flood_of_lines_keep_memory_bounded() {
+        open("test_an_endless_line_and_a_flood_of_lines_keep_memory_bounded")
+        tryVerify(function () { return win.diagnostics.residentMb > 0 }, 5000, "memory figures arrive")
+        var start = win.diagnostics.residentMb
+        var bound = start + 200
+        var programs = ["cat /dev/zero", "yes"]
+        for (var p = 0; p < programs.length; ++p) {
+            var job = startJob("command", programs[p])
+            verify(job !== null, win.launcher.inputError)
+            var worst = 0
+            var began = Date.now()
+            // Each second's reading, for 10 s: any reading above the bound fails at once.
+            tryVerify(function () {
+                worst = Math.max(worst, win.diagnostics.residentMb)
+                verify(win.diagnostics.residentMb < bound, programs[p] + ": resident "
+                       + win.diagnostics.residentMb.toFixed(0) + " MiB, started at " + start.toFixed(0))
+                return Date.now() - began > 10000
+            }, 20000)
+            verify(job.running, programs[p] + " still runs")
+            if (p === 0) {
+                verify(job.itemCount >= 1, "the endless line was shown, cut")
+                var first = job.recentItems[0]
+                verify(first.length < 17 * 1024 && first.indexOf("[cut: the line is longer than 16 KiB]") > 0,
+                       "cut and marked: " + first.length)
+            } else {
+                verify(job.itemCount > 1000, "yes printed: " + job.itemCount)
+            }
+            job.cancel()
+            console.log(programs[p] + ": resident at most " + worst.toFixed(0) + " MiB (" + start.toFixed(0) + " at the start)")
+        }
+        // The window stayed live meanwhile.
+        var beat = win.heartbeat
+        tryVerify(function () { return win.heartbeat > beat + 10 }, 5000)
     }
 
     function test_command_cancel_kills_the_program_and_its_children() {
