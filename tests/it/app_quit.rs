@@ -62,17 +62,24 @@ fn wait_for_line(lines: &mpsc::Receiver<String>, needle: &str, log: &mut Vec<Str
 fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
     if std::env::var_os("DISPLAY").is_none() {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-xvfb.sh");
-        let status = Command::new("bash")
+        let out = Command::new("bash")
             .arg(script)
             .arg(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound",
+                // Its name in the tests/it binary: module::function.
+                "app_quit::quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound",
                 "--nocapture",
             ])
-            .status()
+            .output()
             .expect("scripts/with-xvfb.sh runs");
-        assert!(status.success(), "the test under Xvfb failed: {status}");
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        // It ran, and it was this very test that ran (a wrong name runs none, and passes).
+        assert!(
+            out.status.success() && text.contains("test result: ok. 1 passed"),
+            "the test under Xvfb failed ({}):\n{text}",
+            out.status
+        );
         return;
     }
     let config_dir = tempfile::Builder::new()
