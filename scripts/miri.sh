@@ -11,6 +11,8 @@ if ! cargo +nightly miri --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal >/dev/null
     rustup component add miri rust-src --toolchain nightly >/dev/null
 fi
+# A target dir of its own: Miri builds every crate for its interpreter with the nightly
+# toolchain; nothing of it can be shared with the stable builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/miri}"
 # /proc (thread counting) and real time need the host.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
