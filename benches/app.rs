@@ -336,7 +336,10 @@ fn main() {
             ["download", "4"],
             ["frames", "0.5"],
         ] {
-            let ok = Command::new(&exe)
+            // Bounded (coreutils' timeout ends a child that hangs: a failure, not a stall).
+            let ok = Command::new("timeout")
+                .arg("300")
+                .arg(&exe)
                 .args(args)
                 .status()
                 .is_ok_and(|s| s.success());
