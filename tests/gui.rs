@@ -263,8 +263,14 @@ fn main() -> std::process::ExitCode {
         eprintln!("gui tests: no DISPLAY; using QT_QPA_PLATFORM=offscreen (scripts/test.sh runs them under Xvfb)");
         set_env("QT_QPA_PLATFORM", "offscreen");
     }
-    // What the temp folder holds before the run: the run must leave nothing else behind.
-    let temp_before = temp_entries();
+    // A temp folder of this run's own (TMPDIR, which Qt and tempfile follow): whatever is left
+    // in it at the end, the app, Qt or these tests failed to clean up. In the shared one, another
+    // run beside this one (a second scripts/test.sh, another worktree's) would count too.
+    let run_temp = tempfile::Builder::new()
+        .prefix("async-jobs-gui-run-")
+        .tempdir()
+        .expect("a temp folder"); // private (0700), removed below
+    set_env("TMPDIR", run_temp.path());
     let temp_dir = |prefix: &str| {
         tempfile::Builder::new()
             .prefix(prefix)
@@ -319,7 +325,16 @@ fn main() -> std::process::ExitCode {
     cxx_qt_async::shutdown_implicit_runtime();
     drop(config);
     drop(xdg);
-    let left_behind: Vec<String> = temp_entries().difference(&temp_before).cloned().collect();
+    let left_behind: Vec<String> = std::fs::read_dir(run_temp.path())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let run_temp_path = run_temp.path().to_owned();
+    drop(run_temp);
 
     let report = report.unwrap_or_else(|why| {
         eprintln!("gui tests: {why} (Qt Quick Test returned {failures}); the report:\n{text}");
@@ -359,39 +374,11 @@ fn main() -> std::process::ExitCode {
     trials.push(Trial::test(own_checks[1], move || {
         match left_behind.as_slice() {
             [] => Ok(()),
-            left => Err(format!("left in {}: {left:?}", std::env::temp_dir().display()).into()),
+            left => Err(format!("left in {}: {left:?}", run_temp_path.display()).into()),
         }
     }));
     trials.push(Trial::test(own_checks[2], move || {
         holds.map_err(Failed::from)
     }));
     libtest_mimic::run(&args, trials).exit_code()
-}
-
-/// The names in the temp folder that this app, its tests or Qt could have made (other programs,
-/// a compiler running beside the tests say, have their own names and are not counted).
-fn temp_entries() -> std::collections::BTreeSet<String> {
-    let ours = |name: &str| {
-        let lower = name.to_lowercase();
-        [
-            "async-jobs",
-            "async_jobs",
-            "cxx-qt",
-            "cxx_qt",
-            "qt",
-            "qml",
-            "runtime-",
-        ]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
-    };
-    std::fs::read_dir(std::env::temp_dir())
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|name| ours(name))
-                .collect()
-        })
-        .unwrap_or_default()
 }
