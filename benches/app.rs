@@ -345,7 +345,10 @@ fn main() {
             ["frames", "0.5"],
             ["fanout", "2000"],
         ] {
-            let ok = Command::new(&exe)
+            // Bounded (coreutils' timeout ends a child that hangs: a failure, not a stall).
+            let ok = Command::new("timeout")
+                .arg("300")
+                .arg(&exe)
                 .args(args)
                 .status()
                 .is_ok_and(|s| s.success());

@@ -21,7 +21,11 @@ rm "$work/Cargo.toml.in"
 mkdir -p "$work/.cargo" && cp .cargo/config.toml "$work/.cargo/"
 # The dependency versions this repository is tested with (cargo drops the ones not used).
 cp Cargo.lock "$work/"
-# The workspace's target folder: the user's app reuses the Qt bindings already built there.
+# The workspace's target folder: what the user's app shares with the workspace's build (the
+# registry crates with the same features) is reused. Not shared, by design: cxx-qt-lib with
+# `qt_qml` alone (the workspace's has `qt_gui` too), so its C++ is compiled a second time (the
+# largest part of this script's time), and the library and the engine without `tokio`: that is
+# the build a user gets, which must build and not warn.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # Warnings denied in the library's own code, built as a user gets it: default features (no
 # `tokio`). Cargo repeats a fresh crate's warnings, so a warm target folder shows them too.

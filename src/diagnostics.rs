@@ -197,45 +197,46 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                 anyhow::Ok(())
             })
             .detach();
-        self.as_mut().spawn_local_labeled("lag meter and task list", |this| async move {
-            let meter = LagMeter::start(Duration::from_millis(5), 400);
-            let mut tick = interval(Duration::from_millis(100));
-            let mut n = 0u64;
-            let mut rows = TaskRows::default();
-            let mut slow_seen = stats().slow_polls;
-            while tick.next().await.is_some() {
-                n += 1;
-                let peak = meter.take_peak();
-                let slow_now = stats().slow_polls;
-                let new_slow = i32::try_from(slow_now - slow_seen).unwrap_or(i32::MAX);
-                slow_seen = slow_now;
-                this.with(|mut o| {
-                    let frame_peak = std::mem::take(&mut o.as_mut().rust_mut().frame_peak_ms);
-                    o.lag_sample(peak, frame_peak, new_slow);
-                });
-                if n % 5 != 0 {
-                    continue;
+        self.as_mut()
+            .spawn_local_labeled("lag meter and task list", |this| async move {
+                let meter = LagMeter::start(Duration::from_millis(5), 400);
+                let mut tick = interval(Duration::from_millis(100));
+                let mut n = 0u64;
+                let mut rows = TaskRows::default();
+                let mut slow_seen = stats().slow_polls;
+                while tick.next().await.is_some() {
+                    n += 1;
+                    let peak = meter.take_peak();
+                    let slow_now = stats().slow_polls;
+                    let new_slow = i32::try_from(slow_now - slow_seen).unwrap_or(i32::MAX);
+                    slow_seen = slow_now;
+                    this.with(|mut o| {
+                        let frame_peak = std::mem::take(&mut o.as_mut().rust_mut().frame_peak_ms);
+                        o.lag_sample(peak, frame_peak, new_slow);
+                    });
+                    if n % 5 != 0 {
+                        continue;
+                    }
+                    let lag = meter.snapshot();
+                    let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
+                    let task_list = rows.changed(&tasks());
+                    let slow_count = i32::try_from(stats().slow_polls).unwrap_or(i32::MAX);
+                    this.with(|mut o| {
+                        if slow_count > 0 && o.slow_poll_count != slow_count {
+                            o.as_mut().set_slow_polls(slow_poll_list(&slow_polls()));
+                            o.as_mut().set_slow_poll_count(slow_count);
+                        }
+                        o.as_mut().set_lag_last_ms(lag.last_ms);
+                        o.as_mut().set_lag_p99_ms(lag.p99_ms);
+                        o.as_mut().set_lag_max_ms(lag.max_ms);
+                        o.as_mut().set_live_coroutines(live);
+                        if let Some(list) = task_list {
+                            o.set_tasks(list);
+                        }
+                    });
                 }
-                let lag = meter.snapshot();
-                let live = i32::try_from(stats().live_coroutines).unwrap_or(i32::MAX);
-                let task_list = rows.changed(&tasks());
-                let slow_count = i32::try_from(stats().slow_polls).unwrap_or(i32::MAX);
-                this.with(|mut o| {
-                    if slow_count > 0 && o.slow_poll_count != slow_count {
-                        o.as_mut().set_slow_polls(slow_poll_list(&slow_polls()));
-                        o.as_mut().set_slow_poll_count(slow_count);
-                    }
-                    o.as_mut().set_lag_last_ms(lag.last_ms);
-                    o.as_mut().set_lag_p99_ms(lag.p99_ms);
-                    o.as_mut().set_lag_max_ms(lag.max_ms);
-                    o.as_mut().set_live_coroutines(live);
-                    if let Some(list) = task_list {
-                        o.set_tasks(list);
-                    }
-                });
-            }
-        })
-        .detach();
+            })
+            .detach();
         // The spawns above installed a runtime if the app had none (a test's window).
         let workers = i32::try_from(worker_threads()).unwrap_or(i32::MAX);
         self.as_mut().set_worker_threads(workers);

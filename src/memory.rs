@@ -182,9 +182,37 @@ mod tests {
         assert!(!t.should_trim(None));
     }
 
+    /// Whether this process is the child that measures `test` alone. Otherwise runs it alone:
+    /// the heap is the whole process's, and the other tests of this binary allocate and free
+    /// on their own threads beside it. So `test` runs in a child process (this test binary
+    /// again, that one test only, on one thread), whose success is asserted here.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn measuring_alone(test: &str) -> bool {
+        const ALONE: &str = "ASYNC_JOBS_HEAP_TEST_ALONE";
+        if std::env::var_os(ALONE).is_some() {
+            return true;
+        }
+        let name = format!("memory::tests::{test}");
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", &name, "--test-threads=1", "--nocapture"])
+            .env(ALONE, "1")
+            .output()
+            .expect("the test binary runs again");
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && text.contains("1 passed"),
+            "{test} alone in its process: {}\n{text}",
+            out.status
+        );
+        false
+    }
+
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn the_heap_figure_follows_an_allocation() {
+        if !measuring_alone("the_heap_figure_follows_an_allocation") {
+            return;
+        }
         let before = heap_in_use().unwrap();
         let block = std::hint::black_box(vec![7u8; 64 << 20]);
         let during = heap_in_use().unwrap();
@@ -196,6 +224,10 @@ mod tests {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn freed_blocks_inside_the_heap_are_given_back() {
+        // Alone: beside other tests, malloc_trim could give back their freed memory instead.
+        if !measuring_alone("freed_blocks_inside_the_heap_are_given_back") {
+            return;
+        }
         // 64 blocks under the mmap threshold (so inside an arena), pinned by one block after
         // them so that freeing them leaves a free chunk inside the arena, not at its top.
         let blocks: Vec<Vec<u8>> = (0..64).map(|i| vec![i as u8; 100_000]).collect();

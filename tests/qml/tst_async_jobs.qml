@@ -332,7 +332,9 @@ TestCase {
         var job = startJob("panic")
         tryCompare(job, "state", "failed", 20000)
         var e = job.error
-        verify(e.indexOf("panicked on cxx-qt-async-worker-") > 0, e)
+        // On a core worker, or on a reserve worker when the core ones are still busy with an
+        // earlier test's jobs (a loaded machine).
+        verify(/panicked on cxx-qt-async-(worker|reserve)-[0-9]+/.test(e), e)
         verify(e.indexOf("index out of bounds: the len is 0 but the index is 3") > 0, e)
         verify(e.indexOf("src/work.rs") > 0, "panic location: " + e)
         var after = startJob("primes", "1000")

@@ -106,28 +106,66 @@ impl Read for Trickle {
 
 /// Starts the server on a free port.
 pub fn start() -> TestServer {
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a local port"));
-    let port = server.server_addr().to_ip().expect("an IP address").port();
+    bind().serve()
+}
+
+/// A server bound to a free port, not yet serving: no thread started yet, so its address can
+/// be put in the environment before any thread exists (`std::env::set_var` is unsound once
+/// other threads run).
+pub struct Bound {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// SHA-256 (hex) of `/big.bin` and `/chunked.bin`.
+    pub big_sha256: String,
+    big: Arc<Vec<u8>>,
+    listener: std::net::TcpListener,
+}
+
+/// Binds the server to a free port on 127.0.0.1 (no thread started: tiny_http starts its own
+/// threads as soon as it has a server, so it gets the listener only in [`Bound::serve`]).
+pub fn bind() -> Bound {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let port = listener.local_addr().expect("an address").port();
     let big = Arc::new(body(BIG_LEN));
     let big_sha256 = Sha256::digest(big.as_slice())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let (server, stop) = (Arc::clone(&server), Arc::clone(&stop));
-        thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let (big, stop) = (Arc::clone(&big), Arc::clone(&stop));
-                thread::spawn(move || respond(request, &big, stop));
-            }
-        });
-    }
-    TestServer {
+    Bound {
         url: format!("http://127.0.0.1:{port}"),
         big_sha256,
-        stop,
-        server,
+        big,
+        listener,
+    }
+}
+
+impl Bound {
+    /// Starts serving (a thread, and one more per request).
+    pub fn serve(self) -> TestServer {
+        let Bound {
+            url,
+            big_sha256,
+            big,
+            listener,
+        } = self;
+        let server =
+            Arc::new(tiny_http::Server::from_listener(listener, None).expect("a local server"));
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (server, stop) = (Arc::clone(&server), Arc::clone(&stop));
+            thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    let (big, stop) = (Arc::clone(&big), Arc::clone(&stop));
+                    thread::spawn(move || respond(request, &big, stop));
+                }
+            });
+        }
+        TestServer {
+            url,
+            big_sha256,
+            stop,
+            server,
+        }
     }
 }
 

@@ -16,9 +16,12 @@ fn seen() -> &'static Mutex<Vec<String>> {
     static SEEN: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
     SEEN.get_or_init(|| {
         // The application's hook, installed before any runtime: the engine's chains to it.
-        std::panic::set_hook(Box::new(|info| {
+        // It chains to the default one in turn (so a failing test still prints its panic).
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
             let message = panic_message(info.payload());
             seen().lock().unwrap().push(message);
+            default(info);
         }));
         Mutex::new(Vec::new())
     })

@@ -233,7 +233,10 @@ fn smoke_test() -> ! {
     println!("\nrunning {} tests", cases.len());
     let mut failed = 0;
     for (workload, n) in cases {
-        let out = std::process::Command::new(&exe)
+        // Bounded (coreutils' timeout ends a child that hangs: a failure, not a stall).
+        let out = std::process::Command::new("timeout")
+            .arg("300")
+            .arg(&exe)
             .args([workload, &n.to_string()])
             .output()
             .expect("run the bench");

@@ -475,7 +475,8 @@ impl JobSink for Sink {
     fn ask(&self, question: &str) -> Pin<Box<dyn Future<Output = Result<bool, SignalGone>>>> {
         let this = self.0.clone();
         // Connect first, then ask: the answer cannot arrive before we listen.
-        let answer = next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
+        let answer =
+            next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
         this.with(|mut o| {
             o.as_mut().mark_running();
             o.as_mut().set_waiting_for_answer(true);

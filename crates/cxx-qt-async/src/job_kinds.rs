@@ -75,4 +75,3 @@ pub(crate) fn prepare(kind: &str, args: &[String]) -> Result<Body, String> {
         .ok_or_else(|| format!("unknown job kind “{kind}”"))?;
     prepare(args)
 }
-

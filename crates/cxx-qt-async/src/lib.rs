@@ -88,7 +88,10 @@ pub use cxx_qt_async_engine as engine;
 pub use cxx_qt_async_engine::on_tokio;
 /// The old name of [`on_tokio`], which shadowed the tokio crate.
 #[cfg(feature = "tokio")]
-#[deprecated(since = "0.2.0", note = "renamed `on_tokio` (it shadowed the tokio crate)")]
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed `on_tokio` (it shadowed the tokio crate)"
+)]
 pub mod tokio {
     #[allow(deprecated)]
     pub use cxx_qt_async_engine::tokio::*;

@@ -186,7 +186,9 @@ pub trait QObjectSpawn: CxxQtType + Upcast<cxx_qt::QObject> + Sized + 'static {
         let this = prepare(self);
         let entry = Rc::clone(&this.entry);
         let scope = entry.scope.borrow();
-        let scope = scope.as_ref().expect("an object being destroyed spawns nothing");
+        let scope = scope
+            .as_ref()
+            .expect("an object being destroyed spawns nothing");
         scope.spawn_local(async move { start(this).await })
     }
 
@@ -206,7 +208,9 @@ pub trait QObjectSpawn: CxxQtType + Upcast<cxx_qt::QObject> + Sized + 'static {
         let this = prepare(self);
         let entry = Rc::clone(&this.entry);
         let scope = entry.scope.borrow();
-        let scope = scope.as_ref().expect("an object being destroyed spawns nothing");
+        let scope = scope
+            .as_ref()
+            .expect("an object being destroyed spawns nothing");
         scope.spawn_local_labeled(label, async move { start(this).await })
     }
 

@@ -37,10 +37,22 @@ pub fn report(
     libtest_mimic::run(&args, trials).exit_code()
 }
 
+/// How long one QML run may take at most (a million items and ten thousand objects take a few
+/// seconds; a debug build on a busy machine, tens).
+const QML_RUN_BOUND: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Runs `qml` (named `file` in messages) in a `QCoreApplication` with the runtime `runtime`
 /// until it quits; calls `after_loop` once the QML objects are gone and before the runtime
 /// shuts down; returns the exit code the QML gave `Qt.exit`.
 pub fn run_qml(qml: &str, file: &str, runtime: QtRuntimeBuilder, after_loop: impl FnOnce()) -> i32 {
+    // Bounded: QML that never calls Qt.exit (a job that never finishes) would hold the event
+    // loop, and the test run, for ever. The watchdog ends the process instead: a failure.
+    let name = file.to_owned();
+    std::thread::spawn(move || {
+        std::thread::sleep(QML_RUN_BOUND);
+        eprintln!("{name}: the Qt event loop still ran after {QML_RUN_BOUND:?}; aborting");
+        std::process::abort();
+    });
     let mut app = QCoreApplication::new();
     let runtime = runtime.install();
     let mut engine = QQmlApplicationEngine::new();

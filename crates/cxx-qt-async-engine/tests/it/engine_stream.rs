@@ -101,19 +101,27 @@ impl<F: std::future::Future> std::future::Future for PerPoll<F> {
 #[test]
 fn a_full_stream_cannot_hold_one_poll_beyond_the_cooperative_budget() {
     let fake = FakeLoop::new();
-    let total = 20_000usize;
+    // Far beyond the budget (128) either way; Miri fills 20 000 slowly (90 s here, near the
+    // fake loop's 120 s bound under Miri), so it fills 2 000.
+    let total = if cfg!(miri) { 2_000 } else { 20_000usize };
     let taken = std::rc::Rc::new(std::cell::Cell::new(0));
     let most = std::rc::Rc::new(std::cell::Cell::new(0));
     let counter = taken.clone();
+    let (filled_tx, filled) = std::sync::mpsc::channel();
     let consumer = async move {
         // A buffer far larger than the budget, filled before the consumer starts.
         let mut items = spawn_stream(total, move |tx| {
             for i in 0..total {
                 tx.send(i)?;
             }
+            let _ = filled_tx.send(());
             Ok(())
         });
-        sleep(Duration::from_millis(50)).await;
+        // Until the producer has filled it (its sends never block: the buffer holds them all).
+        // Bounded by block_on (testing::DEFAULT_TIMEOUT: 10 s, 120 s under Miri).
+        while filled.try_recv().is_err() {
+            sleep(Duration::from_millis(1)).await;
+        }
         let mut received = 0usize;
         while items.next().await.is_some() {
             received += 1;
@@ -162,17 +170,28 @@ fn finish_before_the_end_stops_a_producer_blocked_on_a_full_buffer() {
 fn cancel_stops_a_producer_blocked_on_a_full_buffer() {
     let fake = FakeLoop::new();
     let (stopped_tx, stopped) = std::sync::mpsc::channel();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let sent_in_job = Arc::clone(&sent);
     let rest = fake
         .block_on(spawn_local(async move {
             let mut items = spawn_stream(2, move |tx| {
-                let outcome = (0u64..).try_for_each(|i| tx.send(i));
+                let outcome = (0u64..).try_for_each(|i| {
+                    tx.send(i)?;
+                    sent_in_job.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, cxx_qt_async_engine::Cancelled>(())
+                });
                 let _ = stopped_tx.send(outcome.is_err());
                 Ok(())
             });
             assert_eq!(items.next().await, Some(0));
-            sleep(Duration::from_millis(20)).await; // the producer fills the buffer and waits
+            // The producer fills the buffer (item 0 taken, 1 and 2 buffered) and waits in its
+            // next send: wait until it has sent those three, not for a fixed time (bounded by
+            // block_on: testing::DEFAULT_TIMEOUT).
+            while sent.load(Ordering::SeqCst) < 3 {
+                sleep(Duration::from_millis(1)).await;
+            }
             items.stop();
-            // Nothing is read and the stream is kept alive: only cancel() may stop the producer.
+            // Nothing is read and the stream is kept alive: only stop() may stop the producer.
             let stopped_in_time = stopped.recv_timeout(Duration::from_secs(5));
             let rest: Vec<u64> = items.by_ref().collect().await;
             (rest, stopped_in_time, items)

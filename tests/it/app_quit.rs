@@ -40,39 +40,75 @@ impl Drop for App {
     }
 }
 
-/// Waits for a stderr line containing `needle`; returns when it was seen.
-fn wait_for_line(lines: &mpsc::Receiver<String>, needle: &str, log: &mut Vec<String>) -> Instant {
-    let deadline = Instant::now() + Duration::from_secs(60);
+/// Waits up to `within` for a stderr line containing `needle`; returns when it was seen.
+fn line_within(
+    lines: &mpsc::Receiver<String>,
+    needle: &str,
+    log: &mut Vec<String>,
+    within: Duration,
+) -> Option<Instant> {
+    let deadline = Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                let hit = line.contains(needle);
-                log.push(line);
-                if hit {
-                    return Instant::now();
-                }
-            }
-            Err(_) => panic!("no log line with {needle:?}; the log:\n{}", log.join("\n")),
+        let line = lines.recv_timeout(left).ok()?;
+        let hit = line.contains(needle);
+        log.push(line);
+        if hit {
+            return Some(Instant::now());
         }
     }
+}
+
+/// Waits for a stderr line containing `needle` (60 s at most); returns when it was seen.
+fn wait_for_line(lines: &mpsc::Receiver<String>, needle: &str, log: &mut Vec<String>) -> Instant {
+    line_within(lines, needle, log, Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("no log line with {needle:?}; the log:\n{}", log.join("\n")))
+}
+
+/// Gives the window `input` (a person's clicks and keys) until the app logs `needle`: until its
+/// first frame the window may drop input, and a fixed pause would be too short on a slow
+/// machine. Five tries at most, 10 s each.
+fn input_until_logged(
+    lines: &mpsc::Receiver<String>,
+    needle: &str,
+    log: &mut Vec<String>,
+    input: impl Fn(),
+) -> Instant {
+    for attempt in 1..=5 {
+        input();
+        if let Some(at) = line_within(lines, needle, log, Duration::from_secs(10)) {
+            return at;
+        }
+        eprintln!("app_quit: no {needle:?} 10 s after the input (try {attempt} of 5)");
+    }
+    panic!(
+        "no log line with {needle:?} after 5 tries; the log:\n{}",
+        log.join("\n")
+    )
 }
 
 #[test]
 fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
     if std::env::var_os("DISPLAY").is_none() {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-xvfb.sh");
-        let status = Command::new("bash")
+        let out = Command::new("bash")
             .arg(script)
             .arg(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound",
+                // Its name in the tests/it binary: module::function.
+                "app_quit::quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound",
                 "--nocapture",
             ])
-            .status()
+            .output()
             .expect("scripts/with-xvfb.sh runs");
-        assert!(status.success(), "the test under Xvfb failed: {status}");
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        // It ran, and it was this very test that ran (a wrong name runs none, and passes).
+        assert!(
+            out.status.success() && text.contains("test result: ok. 1 passed"),
+            "the test under Xvfb failed ({}):\n{text}",
+            out.status
+        );
         return;
     }
     let config_dir = tempfile::Builder::new()
@@ -101,31 +137,32 @@ fn quitting_with_a_job_running_cancels_it_and_exits_0_within_the_bound() {
 
     let window = xdotool(&["search", "--sync", "--name", "^Async Jobs$"]);
     let window = window.lines().next().unwrap().to_owned();
-    thread::sleep(Duration::from_millis(500)); // the first frame
-                                               // Like a person: click the first kind of job ("Hash a file", top left), which focuses the
-                                               // list; Down twice picks "Compute", Tab goes to its N; type a large one, Enter. Real input
-                                               // (XTEST), to the window under the pointer.
-    xdotool(&["mousemove", "--window", &window, "100", "84", "click", "1"]);
-    thread::sleep(Duration::from_millis(300));
-    xdotool(&["key", "--delay", "80", "Down", "Down", "Tab", "ctrl+a"]);
-    xdotool(&["type", "--delay", "20", "2000000000"]);
-    xdotool(&["key", "Return"]);
-    wait_for_line(&lines, "job started", &mut log);
+    // Like a person: click the first kind of job ("Hash a file", top left), which focuses the
+    // list; Down twice picks "Compute", Tab goes to its N; type a large one, Enter. Real input
+    // (XTEST), to the window under the pointer. Again if nothing started (the first frame).
+    input_until_logged(&lines, "job started", &mut log, || {
+        xdotool(&["mousemove", "--window", &window, "100", "84", "click", "1"]);
+        thread::sleep(Duration::from_millis(300)); // pacing, like a person's
+        xdotool(&["key", "--delay", "80", "Down", "Down", "Tab", "ctrl+a"]);
+        xdotool(&["type", "--delay", "20", "2000000000"]);
+        xdotool(&["key", "Return"]);
+    });
     assert!(
         log.last().unwrap().contains("kind=\"primes\""),
         "the compute job started: {}",
         log.last().unwrap()
     );
-    thread::sleep(Duration::from_millis(500)); // the sieve is busy on a worker now
+    thread::sleep(Duration::from_millis(500)); // the sieve runs on a worker a while
                                                // And a fan-out of 100 000 small jobs: thousands of them are in flight at Ctrl+Q.
-    xdotool(&["mousemove", "--window", &window, "100", "84", "click", "1"]);
-    thread::sleep(Duration::from_millis(300));
-    xdotool(&[
-        "key", "--delay", "80", "Down", "Down", "Down", "Down", "Tab", "ctrl+a",
-    ]);
-    xdotool(&["type", "--delay", "20", "100000"]);
-    xdotool(&["key", "Return"]);
-    wait_for_line(&lines, "job started", &mut log);
+    input_until_logged(&lines, "job started", &mut log, || {
+        xdotool(&["mousemove", "--window", &window, "100", "84", "click", "1"]);
+        thread::sleep(Duration::from_millis(300)); // pacing, like a person's
+        xdotool(&[
+            "key", "--delay", "80", "Down", "Down", "Down", "Down", "Tab", "ctrl+a",
+        ]);
+        xdotool(&["type", "--delay", "20", "100000"]);
+        xdotool(&["key", "Return"]);
+    });
     assert!(
         log.last().unwrap().contains("kind=\"fanout\""),
         "the fan-out started: {}",

@@ -9,9 +9,7 @@ use std::time::Duration;
 use async_jobs::download::{download, part_path, Transfer};
 use reqwest::Url;
 
-#[path = "support/http_server.rs"]
-#[allow(dead_code)] // each test binary uses a part of the server
-mod http_server;
+use super::http_server;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use cxx_qt_async_engine::{
@@ -36,6 +36,8 @@ fn stopped(events: &mpsc::Receiver<&'static str>) -> Result<&'static str, mpsc::
 }
 
 const BOUND: Duration = Duration::from_secs(5);
+/// How long a held job waits to be let go at most.
+const HELD: Duration = Duration::from_secs(60);
 
 #[test]
 fn aborting_a_coroutine_cancels_the_job_it_awaits() {
@@ -133,13 +135,16 @@ fn try_join_failure_cancels_the_sibling_and_surfaces_intact() {
 #[test]
 fn a_job_that_stopped_on_cancel_reports_cancelled_not_failed() {
     let fake = FakeLoop::new();
-    let (tx, _stopped) = mpsc::channel();
+    let (tx, events) = mpsc::channel();
     let err = fake
         .block_on(spawn_local(async move {
             let job = stoppable(tx, "job");
-            sleep(Duration::from_millis(5)).await;
+            // Running, then cancelled: it stops on its token (not cancelled before it ran).
+            assert_eq!(events.recv_timeout(BOUND), Ok("started"));
             job.token().cancel(); // asks it to stop; the handle gives the outcome
-            job.await
+            let stopped = job.await;
+            assert_eq!(events.recv_timeout(BOUND), Ok("job"), "it saw its token");
+            stopped
         }))
         .unwrap()
         .unwrap_err();
@@ -168,41 +173,56 @@ fn shutdown_cancels_owned_jobs_before_waiting_for_the_workers() {
     assert_eq!(events.try_recv(), Ok("stopped"));
 }
 
-/// A coroutine awaiting a blocking job that works for `for_ms` without ever checking a token,
-/// then sets the returned flag; returned once the job has started.
-fn running_uninterruptible_job(fake: &FakeLoop, for_ms: u64) -> (Task<()>, Arc<AtomicBool>) {
+/// A coroutine awaiting a blocking job that never checks a token: it runs until the test lets it
+/// go (by sending on, or dropping, the returned sender), then sets the returned flag. Returned
+/// once the job has started. No timing: however slow the machine (Miri), the job is still
+/// running until it is let go (or, should a broken cancel wait for it, after `HELD`, so that the
+/// test fails instead of hanging).
+fn running_uninterruptible_job(fake: &FakeLoop) -> (Task<()>, Arc<AtomicBool>, mpsc::Sender<()>) {
     let (started_tx, started) = mpsc::channel();
+    let (release, held) = mpsc::channel::<()>();
     let ended = Arc::new(AtomicBool::new(false));
     let job_ended = Arc::clone(&ended);
     let task = spawn_local(async move {
         let _ = spawn_blocking(move || {
             let _ = started_tx.send(());
-            std::thread::sleep(Duration::from_millis(for_ms));
+            let _ = held.recv_timeout(HELD);
             job_ended.store(true, Ordering::SeqCst);
         })
         .await;
     });
     fake.turn();
     started.recv_timeout(BOUND).expect("the job started");
-    (task, ended)
+    (task, ended, release)
 }
 
 #[test]
 fn cancel_await_resolves_only_after_a_running_blocking_job_has_returned() {
     let fake = FakeLoop::new();
-    let (task, ended) = running_uninterruptible_job(&fake, 100);
+    let (task, ended, release) = running_uninterruptible_job(&fake);
     let ended_at_resolve = fake
         .block_on(spawn_local({
             let ended = Arc::clone(&ended);
             async move {
-                assert!(task.cancel().await.is_none(), "cancelled, not finished");
+                let mut cancel = std::pin::pin!(task.cancel());
+                // The cancelled coroutine's future is dropped, and the loop turns a few times
+                // while its job is held: the cancel must not resolve meanwhile.
+                for _ in 0..3 {
+                    assert!(
+                        futures::poll!(cancel.as_mut()).is_pending(),
+                        "cancel().await resolved while the job it dropped was still running"
+                    );
+                    sleep(Duration::from_millis(5)).await;
+                }
+                release.send(()).unwrap();
+                assert!(cancel.await.is_none(), "cancelled, not finished");
                 ended.load(Ordering::SeqCst)
             }
         }))
         .unwrap();
     assert!(
         ended_at_resolve,
-        "cancel().await resolved while the job it dropped was still running"
+        "cancel().await resolved before the job it dropped had returned"
     );
 }
 
@@ -236,11 +256,18 @@ fn cancel_await_does_not_wait_for_a_job_still_queued_and_it_never_runs() {
 #[test]
 fn dropping_a_task_cancels_without_waiting_for_its_running_job() {
     let fake = FakeLoop::new();
-    let (task, ended) = running_uninterruptible_job(&fake, 200);
+    let (task, ended, release) = running_uninterruptible_job(&fake);
     drop(task);
     fake.turn();
     assert!(
         !ended.load(Ordering::SeqCst),
         "a plain drop returns at once; the job ends on its own"
     );
+    // Let go, the job ends on its own (bounded wait).
+    release.send(()).unwrap();
+    let deadline = Instant::now() + BOUND;
+    while !ended.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "the job did not end once let go");
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }

@@ -1,6 +1,7 @@
 //! Each example runs, offscreen, with `--demo`: it clicks its own buttons, prints what its
 //! window shows and quits with status 0 (bounded: a hang fails). So the examples cannot rot.
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,6 +14,15 @@ fn example(name: &str) -> PathBuf {
         .and_then(|deps| deps.parent())
         .expect("target/<profile>");
     profile_dir.join("examples").join(name)
+}
+
+/// Reads `pipe` to its end on a thread of its own; the thread returns what it read.
+fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
 }
 
 /// Runs an example with `--demo` offscreen; returns its exit status and what it printed.
@@ -35,6 +45,10 @@ fn run_demo(name: &str) -> (bool, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("the example {name} starts: {e}"));
+    // Both pipes are read while the example runs: a child whose output fills a pipe (64 KiB)
+    // would otherwise block in its write and never quit.
+    let stdout = read_all(child.stdout.take().expect("piped stdout"));
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -42,15 +56,15 @@ fn run_demo(name: &str) -> (bool, String) {
         }
         if Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             let _ = std::fs::remove_dir_all(&runtime_dir);
             panic!("the example {name} did not quit within 60 s");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
     let _ = std::fs::remove_dir_all(&runtime_dir);
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
+    let text = String::from_utf8_lossy(&stdout).into_owned() + &String::from_utf8_lossy(&stderr);
     assert!(
         !text.contains("QStandardPaths"),
         "Qt used the test's private runtime folder: {text}"

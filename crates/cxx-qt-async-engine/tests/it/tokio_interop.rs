@@ -167,13 +167,16 @@ fn cancel_await_resolves_after_the_aborted_tokio_task_has_let_go() {
         }
     }
     let holds = Holds(Arc::clone(&released));
+    // The tokio task blocks its thread until the test lets it go (bounded, so that a broken
+    // cancel fails instead of hanging), not for a fixed time a slow machine could outlast.
+    let (release, held) = mpsc::channel::<()>();
     let task = spawn_local(async move {
         // A tokio task that blocks its thread for a while before reaching an await point, so
         // the abort takes effect only then.
         let _ = rt::spawn(async move {
             let _holds = holds;
             started_tx.send(()).unwrap();
-            thread::sleep(Duration::from_millis(100));
+            let _ = held.recv_timeout(Duration::from_secs(60));
             std::future::pending::<()>().await
         })
         .await;
@@ -184,7 +187,17 @@ fn cancel_await_resolves_after_the_aborted_tokio_task_has_let_go() {
         .block_on(spawn_local({
             let released = Arc::clone(&released);
             async move {
-                assert!(task.cancel().await.is_none());
+                let mut cancel = std::pin::pin!(task.cancel());
+                // While the tokio task holds its thread, the cancel must not resolve.
+                for _ in 0..3 {
+                    assert!(
+                        futures::poll!(cancel.as_mut()).is_pending(),
+                        "cancel().await resolved while the tokio task still held its future"
+                    );
+                    cxx_qt_async_engine::sleep(Duration::from_millis(5)).await;
+                }
+                release.send(()).unwrap();
+                assert!(cancel.await.is_none());
                 released.load(Ordering::SeqCst)
             }
         }))

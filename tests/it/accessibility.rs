@@ -20,9 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-#[path = "support/http_server.rs"]
-#[allow(dead_code)] // each test binary uses a part of the server
-mod http_server;
+use super::http_server;
 
 /// One window at a time: each brings its own X server and buses, and the machine has 2 CPUs.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());

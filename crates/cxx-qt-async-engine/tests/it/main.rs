@@ -1,0 +1,20 @@
+//! The engine's integration tests, one binary (each file was a test binary of its own: they
+//! now share one build and one link). Headless, under `FakeLoop`, without Qt.
+//! `engine_timer_threads.rs` stays a binary of its own: it counts the process's threads; so does
+//! `engine_panics.rs`: it installs process-wide panic and report hooks.
+
+mod engine_cancel;
+mod engine_edges;
+mod engine_executor;
+mod engine_fairness;
+mod engine_handles;
+mod engine_jobs;
+mod engine_progress;
+mod engine_scope;
+mod engine_stream;
+mod engine_tasks;
+mod engine_timers;
+// Real sockets against a 127.0.0.1 server the tests start (feature `tokio`; not under Miri,
+// which scripts/miri.sh runs without the feature: no sockets there).
+#[cfg(feature = "tokio")]
+mod tokio_interop;
