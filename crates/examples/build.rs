@@ -1,5 +1,5 @@
 //! Builds the examples' QML module `CxxQtAsyncExamples`: the `Greeter` QObject and the QML
-//! windows of the two examples.
+//! windows of the two examples, and the `Probe` QObject of the library's soundness tests.
 
 use cxx_qt_build::{CxxQtBuilder, QmlModule};
 
@@ -7,7 +7,7 @@ fn main() {
     CxxQtBuilder::new_qml_module(
         QmlModule::new("CxxQtAsyncExamples").qml_files(["qml/HandleClick.qml", "qml/JobDemo.qml"]),
     )
-    .files(["src/greeter.rs"])
+    .files(["src/greeter.rs", "src/probe.rs"])
     .crate_include_root(None)
     .qt_module("Gui")
     .qt_module("Quick")

@@ -1,6 +1,7 @@
 //! What the examples of `cxx-qt-async` (in `crates/cxx-qt-async/examples`, whose dev-dependency
 //! this is) share: the `Greeter` QObject of the seed blog's
-//! `handle_click` ([`greeter`]), the examples' QML module, and a tiny app runner.
+//! `handle_click` ([`greeter`]), the examples' QML module, and a tiny app runner; and the
+//! `Probe` QObject of the library's soundness tests ([`probe`]).
 //!
 //! * `cargo run -p cxx-qt-async --example handle_click`: one QObject, one QML file; a
 //!   click chains two jobs on workers and shows each result, another shows a job's error.
@@ -13,6 +14,7 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod greeter;
+pub mod probe;
 
 use cxx_qt_lib::{QGuiApplication, QQmlApplicationEngine, QUrl};
 
