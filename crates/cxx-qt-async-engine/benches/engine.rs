@@ -8,6 +8,10 @@
 //!   on the loop thread (p50/p99 over many round trips; includes the fake loop's condvar wake-up,
 //!   which a Qt loop replaces with its own event wake-up);
 //! * `drain`: how many ready coroutines one drain budget gets through (polls per second).
+//! * `fanout`: N coroutines spawned in a loop, each awaiting one trivial job (`i + 1`), the
+//!   workload of the peers' `fanout` without Qt: completions per second, and the memory each
+//!   in-flight coroutine costs (the allocator's figure, `mallinfo2`, before and after the
+//!   spawn loop).
 //! * `fairness`: one coroutine queues a batch of N jobs of about 20 µs each (N = 0, 1 000,
 //!   100 000), then another coroutine submits one quick job: how long that job waited from its
 //!   submission to its start (the pool serves its submitters in turn, so this stays near one job
@@ -93,6 +97,32 @@ fn bench_drain(n: usize) {
     );
 }
 
+fn bench_fanout(n: u64) {
+    let fake = FakeLoop::new();
+    let started = Instant::now();
+    let handles: Vec<_> = (0..n)
+        .map(|i| spawn_local(async move { spawn_blocking(move || i + 1).await }))
+        .collect();
+    let spawned = started.elapsed();
+    let mut sum = 0u64;
+    let all = spawn_local(async move {
+        let mut sum = 0;
+        for h in handles {
+            sum += h.await.expect("a coroutine").expect("a job");
+        }
+        sum
+    });
+    sum += fake.block_on(all).expect("the join");
+    let took = started.elapsed();
+    assert_eq!(sum, n * (n + 1) / 2, "every job's result, once");
+    println!(
+        "engine=fanout n={n} total_s={:.4} ops_per_s={:.0} spawn_ns={:.0}",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
+        spawned.as_nanos() as f64 / n as f64,
+    );
+}
+
 /// About `micros` µs of work on a worker.
 fn spin(micros: u64) -> u64 {
     let until = Instant::now() + Duration::from_micros(micros);
@@ -132,16 +162,32 @@ fn bench_fairness(batch: usize, job_us: u64) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let smoke = args.is_empty();
+    // `cargo bench` appends `--bench`; a figure's name runs that one alone.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let smoke = std::env::args().len() == 1;
     let scale = if smoke { 100 } else { 1 };
-    bench_spawn(100_000 / scale);
-    bench_wake_to_poll(20_000 / scale);
-    bench_drain(200_000 / scale);
-    for batch in [0, 1_000, 100_000] {
-        bench_fairness(batch / scale, 20);
+    let wanted = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
+    if wanted("spawn") {
+        bench_spawn(100_000 / scale);
+    }
+    if wanted("wake_to_poll") {
+        bench_wake_to_poll(20_000 / scale);
+    }
+    if wanted("drain") {
+        bench_drain(200_000 / scale);
+    }
+    if wanted("fanout") {
+        bench_fanout(100_000 / scale as u64);
+    }
+    if wanted("fairness") {
+        for batch in [0, 1_000, 100_000] {
+            bench_fairness(batch / scale, 20);
+        }
     }
     if smoke {
-        println!("\ntest result: ok. 4 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
+        println!("\ntest result: ok. 5 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
     }
 }

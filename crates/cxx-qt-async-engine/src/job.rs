@@ -4,18 +4,16 @@ use std::backtrace::{Backtrace, BacktraceStatus};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread;
 
-use async_task::FallibleTask;
+use async_task::Task as RawJob;
 
 use super::context::with_local;
 use super::coop;
 use super::error::JobError;
 use super::panic::{caught, CaughtPanic};
-use super::pool::JobRunnable;
+use super::pool::{Claim, JobRunnable};
 use super::stop::{self, Stopping};
 use super::tasks;
 use super::token::Cancelled;
@@ -54,22 +52,18 @@ type Outcome<T> = Result<T, Box<Failure>>;
 /// ```
 #[must_use = "a Job is cancelled when dropped; .await it"]
 pub struct Job<T> {
-    /// `None` once dropped.
-    task: Option<FallibleTask<Outcome<T>>>,
-    /// Whether a worker has started the job; see [`QUEUED`].
-    claim: Arc<AtomicU8>,
+    /// `None` once dropped, or once it gave its output. Its metadata is the job's [`Claim`].
+    /// (Every job's task ends with an output: the pool runs even the ones it cancels.)
+    task: Option<RawJob<Outcome<T>, Claim>>,
     /// Waits for the job to stop (`T: 'static` is known where this is made, not in `Drop`).
-    stopper: fn(FallibleTask<Outcome<T>>) -> Stopping,
+    stopper: fn(RawJob<Outcome<T>, Claim>) -> Stopping,
     site: &'static Location<'static>,
 }
 
 impl<T> Drop for Job<T> {
     fn drop(&mut self) {
         let Some(task) = self.task.take() else { return };
-        let started = self
-            .claim
-            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err();
+        let started = !task.metadata().abandon();
         if started && !task.is_finished() && stop::collecting() {
             // Running, and dropped by a coroutine a `Task::cancel()` waits for: hand that
             // `cancel()` the job's end.
@@ -79,12 +73,6 @@ impl<T> Drop for Job<T> {
         // worker has just taken it), a running one runs on and its result is discarded.
     }
 }
-
-/// A job's claim: a worker moves it from `QUEUED` to `RUNNING` when it takes the job, the
-/// handle from `QUEUED` to `ABANDONED` when dropped first (the job then never starts).
-const QUEUED: u8 = 0;
-const RUNNING: u8 = 1;
-const ABANDONED: u8 = 2;
 
 impl<T> std::fmt::Debug for Job<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -162,34 +150,43 @@ where
     F: FnOnce() -> anyhow::Result<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = with_local("spawn_blocking()", |local| Arc::clone(local.pool.inner()));
-    let claim = Arc::new(AtomicU8::new(QUEUED));
-    let worker_claim = Arc::clone(&claim);
-    let (runnable, task) = async_task::spawn(
-        async move {
-            let start =
-                worker_claim.compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire);
-            drop(worker_claim);
-            if start.is_ok() {
-                run_on_worker(f)
-            } else {
-                Err(Box::new(Failure::Failed {
-                    error: Cancelled.into(),
-                    thread: thread_name(),
-                    backtrace: None,
-                }))
-            }
-        },
-        // The job's future finishes in its first poll, so it is never woken and never scheduled
-        // again: the pool queues it once, below, and this is never called (were it called,
-        // dropping the runnable would cancel the job).
-        |r: JobRunnable| drop(r),
-    );
-    // Queued in the lane of the coroutine submitting it (see `lanes`).
-    tasks::with_current_lane(|lane| pool.push(lane, runnable));
+    let job = borrowing_the_claim(move |claim| async move {
+        if claim.start() {
+            run_on_worker(f)
+        } else {
+            Err(Box::new(Failure::Failed {
+                error: Cancelled.into(),
+                thread: thread_name(),
+                backtrace: None,
+            }))
+        }
+    });
+    // The job's future finishes in its first poll, so it is never woken and never scheduled
+    // again: the pool queues it once, below, and the schedule function is never called (were
+    // it called, the job would run there, as a cancelled one).
+    let schedule = |r: JobRunnable| {
+        r.metadata().abandon();
+        r.run();
+    };
+    // SAFETY: `spawn_unchecked` is `Builder::spawn` without its `'static` bound on the future,
+    // so that the future may borrow the task's metadata (`&Claim`), async-task's documented
+    // use of it. What `spawn` asks holds otherwise: the future is `Send` (it holds `f`, which
+    // is `Send`, and a `&Claim`, which is `Send` as `Claim` is `Sync`), and so is its output;
+    // `schedule` is `Send + Sync + 'static`. The borrow is valid as long as the future exists:
+    // the metadata lives in the task's header, which async-task drops only after the future
+    // (and the output) are gone.
+    #[allow(unsafe_code)]
+    let (runnable, task) = unsafe {
+        async_task::Builder::new()
+            .metadata(Claim::default())
+            .spawn_unchecked(job, schedule)
+    };
+    with_local("spawn_blocking()", |local| {
+        // Queued in the lane of the coroutine submitting it (see `lanes`).
+        tasks::with_current_lane(|lane| local.pool.inner().push(lane, runnable));
+    });
     Job {
-        task: Some(task.fallible()),
-        claim,
+        task: Some(task),
         stopper: |task| {
             Box::pin(async move {
                 let _ = task.cancel().await; // resolves once the running job has returned
@@ -197,6 +194,14 @@ where
         },
         site,
     }
+}
+
+/// Gives `make` the one lifetime (`'a`, the task's) that `spawn_unchecked` wants the future to
+/// borrow the metadata for (a closure alone would be inferred for any lifetime).
+fn borrowing_the_claim<'a, Fut>(
+    make: impl FnOnce(&'a Claim) -> Fut,
+) -> impl FnOnce(&'a Claim) -> Fut {
+    make
 }
 
 fn thread_name() -> String {
@@ -284,13 +289,10 @@ impl<T> Job<T> {
         let site = self.site;
         let task = self.task.take();
         // Abandoned while queued: no worker will start it.
-        let running = self
-            .claim
-            .compare_exchange(QUEUED, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err();
+        let running = task.as_ref().is_some_and(|t| !t.metadata().abandon());
         async move {
             let task = task.filter(|_| running)?;
-            Some(job_result(task.await, site))
+            Some(job_result(Some(task.await), site))
         }
     }
 }
@@ -304,13 +306,12 @@ impl<T> Future for Job<T> {
         let Some(task) = self.task.as_mut() else {
             return Poll::Ready(Err(JobError::Cancelled { site }));
         };
-        let polled = Pin::new(task).poll(cx);
-        if polled.is_pending() {
+        let Poll::Ready(outcome) = Pin::new(task).poll(cx) else {
             tasks::note_wait(tasks::Wait::WorkerJob);
-        }
-        polled.map(|outcome| {
-            coop::consume();
-            job_result(outcome, site)
-        })
+            return Poll::Pending;
+        };
+        self.task = None; // its output is taken: a later poll gives "cancelled", never a panic
+        coop::consume();
+        Poll::Ready(job_result(Some(outcome), site))
     }
 }

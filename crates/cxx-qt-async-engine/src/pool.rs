@@ -47,8 +47,45 @@ pub(crate) struct WorkerPool {
     shutdown_wait: Duration,
 }
 
-/// A job as the pool queues it.
-pub(crate) type JobRunnable = Runnable;
+/// A job's claim, in its task's metadata (read by the job's own future): a worker moves it from
+/// `QUEUED` to `RUNNING` as the job starts; the job's handle from `QUEUED` to `ABANDONED` when
+/// it is dropped or cancelled first, and shutdown to `ABANDONED` too. A job that finds itself
+/// abandoned returns "cancelled" without running its closure.
+#[derive(Debug, Default)]
+pub(crate) struct Claim(std::sync::atomic::AtomicU8);
+
+const QUEUED: u8 = 0;
+const RUNNING: u8 = 1;
+const ABANDONED: u8 = 2;
+
+impl Claim {
+    /// The job starts: `false` if it was abandoned first.
+    pub(crate) fn start(&self) -> bool {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        self.0
+            .compare_exchange(QUEUED, RUNNING, AcqRel, Acquire)
+            .is_ok()
+    }
+
+    /// The job is given up: `false` if it has already started.
+    pub(crate) fn abandon(&self) -> bool {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        self.0
+            .compare_exchange(QUEUED, ABANDONED, AcqRel, Acquire)
+            .is_ok()
+    }
+}
+
+/// A job as the pool queues it. The pool never drops one unrun (that would close its task
+/// without an output under a handle that may still await it): after shutdown it abandons the
+/// claim and runs it, which costs nothing (the job returns "cancelled" at once).
+pub(crate) type JobRunnable = Runnable<Claim>;
+
+/// Runs `runnable` as a cancelled job: it returns "cancelled" without running its closure.
+fn run_cancelled(runnable: JobRunnable) {
+    runnable.metadata().abandon();
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
+}
 
 /// One submitter's lane of jobs.
 pub(crate) type JobLane = Lane<JobRunnable>;
@@ -82,10 +119,10 @@ pub(crate) struct PoolInner {
 
 impl PoolInner {
     /// Queues a job in `lane` (`None`: the lane of jobs submitted outside any coroutine); a job
-    /// submitted after shutdown is dropped, which cancels it.
+    /// submitted after shutdown is cancelled.
     pub(crate) fn push(&self, lane: Option<&Arc<JobLane>>, runnable: JobRunnable) {
         if self.closed.load(Ordering::Acquire) {
-            drop(runnable);
+            run_cancelled(runnable);
             return;
         }
         self.jobs.push(lane.unwrap_or(&self.default_lane), runnable);
@@ -109,9 +146,9 @@ impl PoolInner {
     fn run(&self, runnable: JobRunnable) {
         use std::sync::atomic::Ordering::Relaxed;
         // A job popped while shutdown drains the queue was not started before shutdown: it is
-        // cancelled like the rest, not run (dropping the runnable cancels it).
+        // cancelled like the rest, not run.
         if self.closed.load(Ordering::Acquire) {
-            drop(runnable);
+            run_cancelled(runnable);
             return;
         }
         self.started.fetch_add(1, Relaxed);
@@ -231,6 +268,16 @@ impl PoolInner {
     }
 }
 
+impl Drop for PoolInner {
+    fn drop(&mut self) {
+        // A job a worker put back in the queue after shutdown emptied it: cancelled, not
+        // dropped unrun.
+        while let Some(job) = self.jobs.pop() {
+            run_cancelled(job);
+        }
+    }
+}
+
 impl WorkerPool {
     pub(crate) fn new(threads: usize, reserve: usize, nice: u8, shutdown_wait: Duration) -> Self {
         let inner = Arc::new(PoolInner {
@@ -292,9 +339,9 @@ impl WorkerPool {
                 .unwrap_or_else(PoisonError::into_inner);
             self.inner.watch_changed.notify_all();
         }
-        // Dropped here, on the calling thread: each drop cancels that job.
+        // Cancelled here, on the calling thread.
         while let Some(job) = self.inner.jobs.pop() {
-            drop(job);
+            run_cancelled(job);
         }
         let deadline = super::clock::saturating_add(Instant::now(), self.shutdown_wait);
         let mut alive = self

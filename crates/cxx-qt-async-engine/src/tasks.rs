@@ -200,7 +200,10 @@ impl List {
     /// Now (the drain's latest clock reading, else the clock), in ms since the epoch.
     fn now_ms(&mut self) -> u32 {
         let now = CLOCK.with(Cell::get).unwrap_or_else(Instant::now);
-        u32::try_from(now.saturating_duration_since(self.epoch()).as_millis()).unwrap_or(u32::MAX)
+        let since = now.saturating_duration_since(self.epoch());
+        // Whole seconds and the millisecond part: no 128-bit division on this path (a first poll).
+        u32::try_from(since.as_secs().saturating_mul(1000) + u64::from(since.subsec_millis()))
+            .unwrap_or(u32::MAX)
     }
 
     fn meta_for(&mut self, label: Label, owner: Option<Rc<str>>) -> u32 {
