@@ -55,9 +55,12 @@
 //! | `testing` | feature `test-util`: `FakeLoop`, a headless event loop for tests |
 //! | [`on_tokio`], `tokio_slot` | feature `tokio`: await tokio-based futures directly; `on_tokio::spawn` runs `Send` futures on tokio's threads |
 //!
-//! The engine has one `unsafe` block: spawning a coroutine's task without async-task's own
-//! thread-check wrapper (`task::spawn_raw`, its SAFETY comment lists the invariants that
-//! keep a coroutine on its thread). Everything else is safe code (`#![deny(unsafe_code)]`).
+//! The engine has two `unsafe` blocks, each an `async-task` spawn without one of its checks,
+//! and each with a SAFETY comment listing the invariants that keep it sound: a coroutine's task
+//! without the thread-check wrapper (`task::spawn_raw`: the invariants keep a coroutine on its
+//! thread), and a job's task whose future borrows the task's own metadata, its claim
+//! (`job::submit`). Everything else is safe code (`#![deny(unsafe_code)]`).
+#![deny(unsafe_code)]`).
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
