@@ -32,6 +32,7 @@ fn main() {
     .qt_module("Quick")
     .cpp_file("src/window_icon.cpp")
     .cpp_file("src/translations.cpp")
+    .cpp_file("src/quit.cpp")
     .build();
 
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

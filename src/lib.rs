@@ -25,6 +25,7 @@ pub mod work;
 
 extern "C" {
     fn async_jobs_set_window_icon();
+    fn async_jobs_quit();
     fn async_jobs_ui_languages(
         out: *mut std::ffi::c_char,
         capacity: std::ffi::c_int,
@@ -34,6 +35,33 @@ extern "C" {
         length: std::ffi::c_int,
         language: *const std::ffi::c_char,
     ) -> bool;
+}
+
+/// Quits the application as Ctrl+Q does when the process gets SIGTERM (a logout, `kill`),
+/// SIGINT (Ctrl+C in a terminal) or SIGHUP (its terminal closed): the event loop returns and
+/// `main` shuts down in order, so running commands' process groups are killed and partial
+/// downloads removed, instead of being left behind. Spawn it on the GUI thread once the runtime
+/// is installed; it waits on tokio's signal driver (the runtime's tokio threads).
+pub async fn quit_on_termination_signals() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let which = futures::future::select_all([
+        Box::pin(term.recv()),
+        Box::pin(int.recv()),
+        Box::pin(hup.recv()),
+    ])
+    .await
+    .1;
+    tracing::info!(
+        signal = ["SIGTERM", "SIGINT", "SIGHUP"][which],
+        "quitting: cancelling the jobs"
+    );
+    // SAFETY: a C++ function without arguments that posts a quit to the running application
+    // (`QCoreApplication::quit`); called on the GUI thread, inside its event loop.
+    unsafe { async_jobs_quit() };
+    Ok(())
 }
 
 /// The translations shipped: (language, the `.qm` that `build.rs` compiled with `lrelease`).

@@ -41,11 +41,18 @@ fn main() -> ExitCode {
     }
     let runtime = builder.install();
     tracing::info!(workers = runtime.worker_threads(), "runtime installed");
+    // SIGTERM, SIGINT, SIGHUP: quit as Ctrl+Q does (children killed, partial files removed).
+    let signals = cxx_qt_async::engine::spawn_local(async {
+        if let Err(err) = async_jobs::quit_on_termination_signals().await {
+            tracing::warn!("termination signals are not handled: {err:#}");
+        }
+    });
     let mut engine = QQmlApplicationEngine::new();
     if let Some(engine) = engine.as_mut() {
         engine.load(&QUrl::from("qrc:/qt/qml/AsyncJobs/qml/Main.qml"));
     }
     let status = app.as_mut().map_or(1, |app| app.exec());
+    drop(signals);
     // The window's objects go first (their coroutines are cancelled), then the runtime (jobs
     // cancelled, workers given a bounded time), then the application.
     drop(engine);

@@ -229,6 +229,16 @@ impl Window {
     }
 
     /// Quits as a person does (Ctrl+Q) and returns the app's exit status.
+    /// Sends the app SIGTERM and waits for it to exit; its exit status.
+    fn terminate(&mut self) -> i64 {
+        self.quit = true;
+        let pid = nix::unistd::Pid::from_raw(self.pid as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("the app runs");
+        let reply = self.ask(json!({"cmd": "wait_exit", "timeout": 15}));
+        assert_eq!(reply["ok"], true, "the app quits on SIGTERM: {reply}");
+        reply["exit"].as_i64().unwrap_or(-1)
+    }
+
     fn quit(&mut self) -> i64 {
         self.quit = true;
         let reply = self.ask(json!({"cmd": "key", "keys": ["ctrl+q"]}));
@@ -611,15 +621,32 @@ fn processes_with(marker: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn no_child_left_after_quit_with_a_command_and_a_download_running() {
+/// How the app is asked to quit.
+#[derive(Clone, Copy)]
+enum Quit {
+    /// Ctrl+Q, the platform's Quit key.
+    Key,
+    /// SIGTERM, as a logout or `kill` sends.
+    Sigterm,
+}
+
+/// Starts a command with a child of its own and a download, quits the app `how`, and checks
+/// that it exits with 0 and leaves no process and no file behind.
+fn no_child_left_after(how: Quit) {
     let server = http_server::start();
     let downloads = tempfile::Builder::new()
         .prefix("async-jobs-a11y-quit-")
         .tempdir()
         .unwrap();
     // A program with a child of its own; the marker finds both (and nothing else).
-    let marker = format!("1000.{}", std::process::id());
+    let marker = format!(
+        "1000.{}{}",
+        std::process::id(),
+        match how {
+            Quit::Key => 1,
+            Quit::Sigterm => 2,
+        }
+    );
     let mut window = Window::open(&[]);
     start(
         &mut window,
@@ -658,7 +685,11 @@ fn no_child_left_after_quit_with_a_command_and_a_download_running() {
         downloads.path().join("slow.bin.part").exists(),
         "the partial file is being written"
     );
-    assert_eq!(window.quit(), 0, "Ctrl+Q exits with status 0");
+    let exit = match how {
+        Quit::Key => window.quit(),
+        Quit::Sigterm => window.terminate(),
+    };
+    assert_eq!(exit, 0, "the app exits with status 0");
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut left = processes_with(&marker);
     while !left.is_empty() && Instant::now() < deadline {
@@ -672,4 +703,14 @@ fn no_child_left_after_quit_with_a_command_and_a_download_running() {
         .map(|e| e.file_name())
         .collect();
     assert!(files.is_empty(), "files left after quit: {files:?}");
+}
+
+#[test]
+fn no_child_left_after_quit_with_a_command_and_a_download_running() {
+    no_child_left_after(Quit::Key);
+}
+
+#[test]
+fn no_child_left_after_sigterm_with_a_command_and_a_download_running() {
+    no_child_left_after(Quit::Sigterm);
 }

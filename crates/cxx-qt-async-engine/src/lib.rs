@@ -60,7 +60,6 @@
 //! without the thread-check wrapper (`task::spawn_raw`: the invariants keep a coroutine on its
 //! thread), and a job's task whose future borrows the task's own metadata, its claim
 //! (`job::submit`). Everything else is safe code (`#![deny(unsafe_code)]`).
-#![deny(unsafe_code)]`).
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
