@@ -72,9 +72,10 @@ async fn a_handle_that_escaped_its_coroutine_is_refused_outside_them() -> Result
     let escaped = ESCAPED.with(|e| e.borrow_mut().take()).expect("kept");
     // Here an invokable of the probe would hold `Pin<&mut Probe>` (as this does): a lend now
     // would be a second `&mut`.
-    let held_by_an_invokable = probe.pin_mut();
-    let message = refusal(|| escaped.with(|o| o.set_value(1)))?;
-    drop(held_by_an_invokable);
+    let message = {
+        let _held_by_an_invokable = probe.pin_mut();
+        refusal(|| escaped.with(|o| o.set_value(1)))?
+    };
     expect(
         message.contains("lends the object only to its own coroutines"),
         message.clone(),
