@@ -76,9 +76,8 @@ impl LagMeter {
                     peak_sink.set(peak_sink.get().max(late_ms));
                 }
             },
-            Label::Text("lag meter ticks".into(), None),
+            Label::Text("lag meter ticks".into(), std::panic::Location::caller()),
             None,
-            std::panic::Location::caller(),
             (),
             |_, _| {},
         );

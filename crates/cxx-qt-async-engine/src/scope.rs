@@ -207,7 +207,7 @@ impl Scope {
         F::Output: 'static,
     {
         let site = Location::caller();
-        self.spawn_as(Label::Site(site), site, future)
+        self.spawn_as(Label::Site(site), future)
     }
 
     /// Like [`Scope::spawn_local`], labelled `label` in the [task list](crate::tasks).
@@ -226,15 +226,10 @@ impl Scope {
         F::Output: 'static,
     {
         let site = Location::caller();
-        self.spawn_as(Label::Text(label.into(), Some(site)), site, future)
+        self.spawn_as(Label::Text(label.into(), site), future)
     }
 
-    fn spawn_as<F>(
-        &self,
-        label: Label,
-        site: &'static Location<'static>,
-        future: F,
-    ) -> Task<F::Output>
+    fn spawn_as<F>(&self, label: Label, future: F) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -249,7 +244,7 @@ impl Scope {
         };
         let owner = self.state.owner.borrow().clone();
         let wakers = &self.state.wakers;
-        spawn_with(future, label, owner, site, link, |seq, waker| {
+        spawn_with(future, label, owner, link, |seq, waker| {
             wakers.borrow_mut().insert(seq, waker.clone());
         })
     }

@@ -53,8 +53,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let site = Location::caller();
-    spawn_with(future, Label::Site(site), None, site, (), |_, _| {})
+    spawn_with(future, Label::Site(Location::caller()), None, (), |_, _| {})
 }
 
 /// What a coroutine's wrapper asks of its owner: whether it may still run (and, while it runs,
@@ -78,7 +77,8 @@ impl Owner for () {
     fn left(&self, _: u64) {}
 }
 
-/// Spawns `future` labelled `label`, owned by `owner` (the task list shows `owner_name`);
+/// Spawns `future` labelled `label` (its spawn site included), owned by `owner` (the task list
+/// shows `owner_name`);
 /// `spawned(seq, waker)` is called before the coroutine is first scheduled, with its task-list
 /// sequence number and a waker that schedules it (the owner keeps it to wake the coroutine
 /// when it goes).
@@ -86,7 +86,6 @@ pub(crate) fn spawn_with<F, O>(
     future: F,
     label: Label,
     owner_name: Option<std::rc::Rc<str>>,
-    site: &'static Location<'static>,
     owner: O,
     spawned: impl FnOnce(u64, &Waker),
 ) -> Task<F::Output>
@@ -96,7 +95,7 @@ where
     O: Owner,
 {
     with_local("spawn_local()", |local| {
-        let (task, seq) = spawn_raw(local, future, label, owner_name, site, owner, spawned);
+        let (task, seq) = spawn_raw(local, future, label, owner_name, owner, spawned);
         Task {
             task: Some(task),
             seq,
@@ -109,7 +108,6 @@ fn spawn_raw<F, O>(
     future: F,
     label: Label,
     owner_name: Option<std::rc::Rc<str>>,
-    site: &'static Location<'static>,
     owner: O,
     spawned: impl FnOnce(u64, &Waker),
 ) -> (RawTask<Outcome<F::Output>>, u64)
@@ -124,7 +122,6 @@ where
         future: Some(future),
         registered,
         owner,
-        site,
     };
     let schedule = move |r| ready.schedule(r);
     // SAFETY: `spawn_unchecked` asks, for a future that may be `!Send` (ours), that its
@@ -188,7 +185,6 @@ pin_project_lite::pin_project! {
         future: Option<F>,
         registered: Registered,
         owner: O,
-        site: &'static Location<'static>,
     }
 
     impl<F, O: Owner> PinnedDrop for Coroutine<F, O> {
@@ -214,7 +210,6 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let site = *this.site;
         if this.future.is_none() {
             return Poll::Pending; // dropped early: never polled again
         }
@@ -223,7 +218,7 @@ where
             this.future.set(None);
             return Poll::Ready(Outcome {
                 value: Some(Err(Box::new(TaskError::Cancelled))),
-                site,
+                site: this.registered.site(),
                 report: report_unobserved,
             });
         };
@@ -244,7 +239,7 @@ where
         };
         Poll::Ready(Outcome {
             value: Some(value),
-            site,
+            site: this.registered.site(),
             report: report_unobserved,
         })
     }

@@ -88,7 +88,7 @@ pub struct TaskInfo {
 pub(crate) enum Label {
     Site(&'static Location<'static>),
     /// A text label, and the spawn site.
-    Text(Cow<'static, str>, Option<&'static Location<'static>>),
+    Text(Cow<'static, str>, &'static Location<'static>),
 }
 
 impl Label {
@@ -99,24 +99,16 @@ impl Label {
         }
     }
 
-    fn site(&self) -> Option<&'static Location<'static>> {
+    fn site(&self) -> &'static Location<'static> {
         match self {
-            Label::Site(site) => Some(site),
-            Label::Text(_, site) => *site,
+            Label::Site(site) | Label::Text(_, site) => site,
         }
     }
 
     fn same_as(&self, other: &Label) -> bool {
         match (self, other) {
             (Self::Site(a), Self::Site(b)) => std::ptr::eq(*a, *b),
-            (Self::Text(a, x), Self::Text(b, y)) => {
-                a == b
-                    && match (x, y) {
-                        (Some(x), Some(y)) => std::ptr::eq(*x, *y),
-                        (None, None) => true,
-                        _ => false,
-                    }
-            }
+            (Self::Text(a, x), Self::Text(b, y)) => a == b && std::ptr::eq(*x, *y),
             _ => false,
         }
     }
@@ -314,6 +306,18 @@ impl Registered {
             .unwrap_or(0)
     }
 
+    /// Where the task was spawned.
+    pub(crate) fn site(&self) -> &'static Location<'static> {
+        LIST.try_with(|l| {
+            let list = l.try_borrow().ok()?;
+            let meta = list.slots.get(self.0 as usize)?.meta;
+            Some(list.metas.get(meta as usize)?.as_ref()?.label.site())
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Location::caller())
+    }
+
     /// Brackets one poll of the task (its row is written once, when the poll ends).
     pub(crate) fn polling(&self) -> Polling<'_> {
         let _ = WAIT.try_with(|w| w.set(0));
@@ -399,7 +403,7 @@ pub(crate) fn last_polled() -> Option<Polled> {
             id: TaskId(seq),
             label: meta.label.text(),
             owner: meta.owner.as_deref().map(str::to_owned),
-            spawned_at: meta.label.site(),
+            spawned_at: Some(meta.label.site()),
         })
     })
     .ok()
