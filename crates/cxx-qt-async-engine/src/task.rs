@@ -190,10 +190,11 @@ pin_project_lite::pin_project! {
     impl<F, O: Owner> PinnedDrop for Coroutine<F, O> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
+            let mut future = this.future;
             // A `Task::cancel()` waits for this task: drop the future with a collection open,
-            // so the jobs it leaves running are handed to that `cancel()`.
-            if this.future.is_some() && stop::is_wanted(|| this.registered.seq()) {
-                let mut future = this.future;
+            // so the jobs it leaves running are handed to that `cancel()`. (Checked through
+            // `as_pin_mut`, never `&Option<F>`: see `poll`.)
+            if future.as_mut().as_pin_mut().is_some() && stop::is_wanted(|| this.registered.seq()) {
                 let stops = stop::collect(|| future.set(None));
                 stop::deliver(this.registered.seq(), stops);
             }
@@ -210,7 +211,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        if this.future.is_none() {
+        // Looked at through `Pin<&mut F>`, never through `&Option<F>`: a shared reference to the
+        // whole future would be a read of all its bytes, which (under Stacked Borrows, as Miri
+        // checks) invalidates the references an `async` block holds into itself across polls.
+        if this.future.as_mut().as_pin_mut().is_none() {
             return Poll::Pending; // dropped early: never polled again
         }
         let Some(_running) = this.owner.enter() else {
