@@ -364,7 +364,7 @@ pub async fn download(
     Ok(Saved {
         path: target,
         bytes: progress.done,
-        sha256: hex(&hasher.finalize()),
+        sha256: hex::encode(hasher.finalize()),
     })
 }
 
@@ -418,10 +418,6 @@ fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     std::fs::hard_link(from, to)?;
     std::fs::remove_file(from)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Says in words what a failed request means (and, mid-body, how far it got); reqwest's own

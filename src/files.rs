@@ -131,7 +131,7 @@ pub fn sha256_file(
             return Ok(None);
         }
     }
-    Ok(Some((hex(&hasher.finalize()), done)))
+    Ok(Some((hex::encode(hasher.finalize()), done)))
 }
 
 /// What a folder scan found.
@@ -216,11 +216,7 @@ pub fn compress(
 
 /// The SHA-256 of `data`, as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(data))
 }
 
 /// A size in bytes for people: "1.5 MiB".

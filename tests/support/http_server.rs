@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 /// Size of `/big.bin` and `/chunked.bin`.
 pub const BIG_LEN: usize = 8 << 20;
 
@@ -127,10 +125,7 @@ pub fn bind() -> Bound {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
     let port = listener.local_addr().expect("an address").port();
     let big = Arc::new(body(BIG_LEN));
-    let big_sha256 = Sha256::digest(big.as_slice())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let big_sha256 = async_jobs::files::sha256_hex(big.as_slice());
     Bound {
         url: format!("http://127.0.0.1:{port}"),
         big_sha256,
