@@ -13,7 +13,7 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
     rustup toolchain install nightly --profile minimal >/dev/null
     rustup component add rust-src --toolchain nightly >/dev/null
 fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/asan}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/asan}"
 # RUSTFLAGS replaces .cargo/config.toml's rustflags, so the lld link flag is repeated here.
 export RUSTFLAGS="-Zsanitizer=address -C link-arg=-fuse-ld=lld"
 # Qt's own allocations at exit are not ours to judge; a bad access is.

@@ -11,5 +11,5 @@ cd "$(dirname "$0")/.."
 # RUSTFLAGS replaces .cargo/config.toml's rustflags, so the lld link flag is repeated here.
 export RUSTFLAGS="--cfg cxx_qt_async_loom -C link-arg=-fuse-ld=lld"
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/loom}"
 exec cargo test --locked -p cxx-qt-async-engine --lib loom_models -- --test-threads=1

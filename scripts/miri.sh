@@ -13,7 +13,7 @@ if ! cargo +nightly miri --version >/dev/null 2>&1; then
 fi
 # A target dir of its own: Miri builds every crate for its interpreter with the nightly
 # toolchain; nothing of it can be shared with the stable builds.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/miri}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/miri}"
 # /proc (thread counting) and real time need the host.
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 # The integration tests: tests/it (without the `tokio` feature, so without tokio_interop's
