@@ -364,6 +364,17 @@ impl WorkerPool {
     }
 }
 
+impl Drop for WorkerPool {
+    /// A pool dropped without [`WorkerPool::shutdown`] (its runtime lived until its thread
+    /// ended, after a refused drop) is shut down now, within the same bound: no worker is left
+    /// parked for good.
+    fn drop(&mut self) {
+        if !self.inner.closed.load(Ordering::Acquire) {
+            self.shutdown();
+        }
+    }
+}
+
 /// Gives the calling worker thread the niceness `nice` (1 to 19; 0 leaves it as it is), under
 /// SCHED_BATCH: the GUI and render threads (nice 0) then get the CPU first whenever they want
 /// it, and the workers everything else. Lowering one's own priority needs no privilege; if the
