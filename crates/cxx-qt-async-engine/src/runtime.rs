@@ -45,13 +45,21 @@ pub struct RuntimeBuilder {
     tokio_workers: usize,
 }
 
+/// 1 ms; under Miri, which runs code about a thousand times slower (a single poll can take longer
+/// than 1 ms there), 1 s, so that a drain still runs what a real one would.
+const DEFAULT_DRAIN_BUDGET: Duration = if cfg!(miri) {
+    Duration::from_secs(1)
+} else {
+    Duration::from_millis(1)
+};
+
 impl Default for RuntimeBuilder {
     fn default() -> Self {
         Self {
             workers: thread::available_parallelism().map_or(2, |n| n.get()),
             reserve: None,
             worker_nice: 10,
-            budget: Duration::from_millis(1),
+            budget: DEFAULT_DRAIN_BUDGET,
             slow_poll: slow_poll::DEFAULT_SLOW_POLL,
             shutdown_wait: Duration::from_secs(1),
             #[cfg(feature = "tokio")]

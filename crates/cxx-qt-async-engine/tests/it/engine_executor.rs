@@ -264,7 +264,8 @@ fn joining_many_finished_handles_yields_between_batches() {
 #[test]
 fn yield_now_lets_a_long_stretch_of_gui_work_return_to_the_loop_between_chunks() {
     use cxx_qt_async_engine::yield_now;
-    let fake = FakeLoop::new();
+    // A 1 ms budget, as by default (under Miri the default is longer).
+    let fake = FakeLoop::with_runtime(Runtime::builder().drain_budget(Duration::from_millis(1)));
     let before = stats().drains;
     let chunks = fake
         .block_on(spawn_local(async {
