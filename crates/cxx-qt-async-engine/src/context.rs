@@ -90,6 +90,16 @@ pub fn in_drain() -> bool {
 }
 
 /// `true` when this thread has an installed runtime.
+///
+/// ```
+/// use cxx_qt_async_engine::{has_runtime, testing::FakeLoop};
+///
+/// assert!(!has_runtime());
+/// let fake = FakeLoop::new(); // installs one
+/// assert!(has_runtime());
+/// drop(fake);
+/// assert!(!has_runtime());
+/// ```
 pub fn has_runtime() -> bool {
     RUNTIME.with(|r| r.try_borrow().map_or(true, |r| r.is_some()))
 }
@@ -145,6 +155,16 @@ pub struct Stats {
 /// # Panics
 ///
 /// On a thread without a runtime.
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// fake.block_on(spawn_local(async {})).unwrap();
+/// let counters = stats();
+/// assert!(counters.polls >= 1 && counters.drains >= 1);
+/// assert_eq!(counters.live_coroutines, 0);
+/// ```
 pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.ready.wakes(),

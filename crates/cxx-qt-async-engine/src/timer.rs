@@ -45,6 +45,16 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Completes at `deadline`; see [`sleep`].
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use cxx_qt_async_engine::{sleep_until, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let deadline = Instant::now() + Duration::from_millis(10);
+/// fake.block_on(spawn_local(sleep_until(deadline))).unwrap();
+/// assert!(Instant::now() >= deadline);
+/// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
