@@ -80,6 +80,16 @@ pub(crate) fn take() -> Result<Option<Local>, std::cell::BorrowMutError> {
 
 /// `true` while this thread runs a drain (a coroutine, or a timer the drain fires, is on the
 /// stack): what may not happen then (dropping the runtime) is refused.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{integration::in_drain, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// assert!(!in_drain());
+/// assert!(fake.block_on(spawn_local(async { in_drain() })).unwrap());
+/// ```
 pub fn in_drain() -> bool {
     RUNTIME
         .try_with(|r| match r.try_borrow() {
