@@ -20,8 +20,9 @@ import json
 import sys
 
 DEPRECATED = "#[deprecated] "
-# Auto traits listed for every public type; Freeze and UnsafeUnpin, unstable ones, left out.
-UNLISTED_TRAITS = {"Freeze", "UnsafeUnpin"}
+# Auto traits listed for every public type; the unstable markers Freeze, UnsafeUnpin and
+# StructuralPartialEq (which comes with a derived PartialEq) left out.
+UNLISTED_TRAITS = {"Freeze", "StructuralPartialEq", "UnsafeUnpin"}
 
 
 def main():
