@@ -5,9 +5,8 @@
 # every feature on) and fails when that differs from the files: a change to the public API
 # shows in review as a change to those files. `scripts/public-api.sh --bless` rewrites them.
 #
-# It also counts the public items (modules, types, traits, functions, constants; not methods,
-# not deprecated items) whose docs have no example, and lists them in
-# target/public-api/CRATE.missing-examples.txt (a report: it does not fail on them).
+# It also fails when a public item (module, type, trait, function, constant; not methods, not
+# deprecated items) has no example in its docs (no fenced code block), and lists those items.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
@@ -37,7 +36,12 @@ for crate in cxx-qt-async-engine cxx-qt-async; do
     python3 scripts/lib/public_api.py "$json" --missing-examples "$out/$crate.missing-examples.txt" \
         >"$out/$crate.txt"
     missing=$(wc -l <"$out/$crate.missing-examples.txt")
-    echo "public-api.sh: $crate: $(wc -l <"$out/$crate.txt") lines; $missing public items without an example ($out/$crate.missing-examples.txt)"
+    echo "public-api.sh: $crate: $(wc -l <"$out/$crate.txt") lines of public API; $missing public items without an example"
+    if ((missing)); then
+        echo "public-api.sh: public items of $crate whose docs have no example (a fenced code block):" >&2
+        cat "$out/$crate.missing-examples.txt" >&2
+        status=1
+    fi
     if ((bless)); then
         cp "$out/$crate.txt" "api/$crate.txt"
     elif ! diff -u "api/$crate.txt" "$out/$crate.txt"; then

@@ -75,7 +75,7 @@ class Api:
                 continue
             self.walk_item(child, path)
 
-    def walk_item(self, item, path, name=None):
+    def walk_item(self, item, path, name=None, reexport_docs=""):
         kind, body = kind_of(item)
         name = name or item.get("name")
         if kind == "use":
@@ -86,6 +86,7 @@ class Api:
         full = path + [name] if name else path
         full_s = "::".join(full)
         prefix = attrs_prefix(item)
+        self.reexport_docs = reexport_docs
         if kind == "module":
             self.add(item, f"{prefix}pub mod {full_s}")
             self.walk_module(item["id"], full)
@@ -144,11 +145,12 @@ class Api:
             self.lines.append(f"pub use {'::'.join(path + [body['name']])} = {body['source']}")
             return
         prefix = attrs_prefix(item)  # a deprecated re-export
-        self.walk_item_with_prefix(target, path, body["name"], prefix)
+        # rustdoc shows a re-export's own docs above the item's.
+        self.walk_item_with_prefix(target, path, body["name"], prefix, item.get("docs") or "")
 
-    def walk_item_with_prefix(self, item, path, name, prefix):
+    def walk_item_with_prefix(self, item, path, name, prefix, reexport_docs=""):
         before = len(self.lines)
-        self.walk_item(item, path, name)
+        self.walk_item(item, path, name, reexport_docs)
         if prefix:
             self.lines[before:] = [
                 line if line.startswith(prefix) else prefix + line for line in self.lines[before:]
@@ -244,7 +246,8 @@ class Api:
         if item["id"] in self.checked:
             return
         self.checked.add(item["id"])
-        if item.get("deprecation") is None and "```" not in (item.get("docs") or ""):
+        docs = (item.get("docs") or "") + getattr(self, "reexport_docs", "")
+        if item.get("deprecation") is None and "```" not in docs:
             self.missing_examples.append(line)
 
 
