@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds and runs a cxx-qt app outside this repository (scripts/outside-crate/, copied to a
-# temporary folder) that depends on cxx-qt-async alone, by path, as a Rust developer's app
-# would. Its own QObject chains three jobs, joins two, cancels one, and an instance is destroyed
-# mid-job. Checks that it builds without Qt Quick Test (the library links only Qt Core and
-# Qml), and that a run prints the documented results: the chain's values, the cancelled job
-# seen as cancelled, the destroyed object's job stopped by its token and its coroutine never
-# resumed. The library's default build (no `tokio` feature) must not warn. The temporary folder
-# is removed.
+# Builds and runs the app of the README's "Use it in your app" section, taken from the README
+# itself (each of its files is a fenced block marked `<!-- outside-crate: PATH -->`), in a
+# temporary folder outside this repository, so that the README's setup and what is tested
+# cannot drift apart. The app depends on cxx-qt-async alone, as a Rust developer's app would.
+# Its one QObject's coroutine chains three jobs, joins two and cancels one; a second instance
+# is destroyed mid-coroutine. The changes made to the README's text, and nothing else: the
+# `cxx-qt-async = "…"` line points at this checkout by path, and the repository's profile for
+# dependencies is added (below). Checks that the library's default build (no `tokio` feature)
+# does not warn, that the app links neither Qt Quick nor Qt Quick Test (the library needs
+# Qt Core and Qml only), and that a run prints the README's marked output, every line of it.
+# The temporary folder is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
@@ -14,18 +17,38 @@ root="$PWD"
 work="$(mktemp -d "${TMPDIR:-/tmp}/cxx-qt-async-outside.XXXXXX")"
 runtime_dir="$(mktemp -d "${TMPDIR:-/tmp}/cxx-qt-async-outside-xdg.XXXXXX")"
 trap 'rm -rf "$work" "$runtime_dir"' EXIT
-cp -r scripts/outside-crate/. "$work/"
-sed "s|@LIBRARY@|$root/crates/cxx-qt-async|" "$work/Cargo.toml.in" >"$work/Cargo.toml"
-rm "$work/Cargo.toml.in"
-# What a user's app needs too: link with lld (see the library's README).
-mkdir -p "$work/.cargo" && cp .cargo/config.toml "$work/.cargo/"
+# The README's marked blocks, each to its file (`output`: what a run must print).
+python3 - README.md "$work" <<'PY'
+import os, re, sys
+readme, work = sys.argv[1], sys.argv[2]
+text = open(readme).read()
+blocks = re.findall(r"<!-- outside-crate: (\S+) -->\n```[a-z]*\n(.*?)\n```\n", text, re.S)
+names = [name for name, _ in blocks]
+need = ["Cargo.toml", "build.rs", ".cargo/config.toml", "src/main.rs", "src/chain.rs", "output"]
+if sorted(names) != sorted(need):
+    sys.exit(f"outside-crate.sh: README.md's marked blocks are {names}, expected one each of {need}")
+for name, body in blocks:
+    path = os.path.join(work, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(body + "\n")
+PY
+# The library by path: the README's one dependency line for it, replaced.
+grep -c '^cxx-qt-async = "[0-9.]*"$' "$work/Cargo.toml" | grep -qx 1 || {
+    echo 'outside-crate.sh: the README'"'"'s Cargo.toml has no line `cxx-qt-async = "VERSION"`' >&2
+    exit 1
+}
+sed -i "s|^cxx-qt-async = \"[0-9.]*\"\$|cxx-qt-async = { path = \"$root/crates/cxx-qt-async\" }|" "$work/Cargo.toml"
+# The repository's own setting for its dependencies (no debug information), so that this app,
+# built in the repository's target folder, shares the dependencies built there with the same
+# features (cxx-qt-lib's C++ with Qt Gui and Qml, as the workspace's) instead of building them
+# again. A user's app leaves it out.
+printf '\n[profile.dev.package."*"]\ndebug = false\n' >>"$work/Cargo.toml"
 # The dependency versions this repository is tested with (cargo drops the ones not used).
 cp Cargo.lock "$work/"
-# The workspace's target folder: what the user's app shares with the workspace's build (the
-# registry crates with the same features) is reused. Not shared, by design: cxx-qt-lib with
-# `qt_qml` alone (the workspace's has `qt_gui` too), so its C++ is compiled a second time (the
-# largest part of this script's time), and the library and the engine without `tokio`: that is
-# the build a user gets, which must build and not warn.
+# The workspace's target folder: what the app shares with the workspace's build is reused. Not
+# shared, by design: the library and the engine without `tokio`, which is the build a user
+# gets, which must build and not warn.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # Warnings denied in the library's own code, built as a user gets it: default features (no
 # `tokio`). Cargo repeats a fresh crate's warnings, so a warm target folder shows them too.
@@ -33,22 +56,28 @@ build_log="$(cd "$work" && cargo build --quiet --message-format=short 2>&1)" || 
     echo "$build_log" >&2
     exit 1
 }
-if grep -E "^$root/crates/[^ ]*: (warning|error)" <<<"$build_log"; then
-    echo "outside-crate.sh: the library's default build warns (above)" >&2
+if grep -E "^($root/crates/|src/)[^ ]*: (warning|error)" <<<"$build_log"; then
+    echo "outside-crate.sh: the library's default build, or the README's app, warns (above)" >&2
     exit 1
 fi
-exe="$CARGO_TARGET_DIR/debug/outside-user"
+exe="$CARGO_TARGET_DIR/debug/my-app"
 if ldd "$exe" | grep -i 'quicktest\|Qt6Quick\.so'; then
     echo "outside-crate.sh: the user's app links Qt Quick or Qt Quick Test (above)" >&2
     exit 1
 fi
 status=0
 out="$(cd "$work" && QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$runtime_dir" timeout 120 "$exe" 2>&1)" || status=$?
-echo "$out" | grep '^outside\|outside:' || true
-expected='outside: chain 42 43 86; join left right; endless job cancelled'
-if ((status != 0)) || ! grep -qF "$expected" <<<"$out"; then
-    echo "outside-crate.sh: the outside app failed (status $status):" >&2
+echo "$out" | grep 'my-app:' || true
+missing=0
+while IFS= read -r line; do
+    grep -qF -- "$line" <<<"$out" || {
+        echo "outside-crate.sh: the run did not print: $line" >&2
+        missing=1
+    }
+done <"$work/output"
+if ((status != 0 || missing)); then
+    echo "outside-crate.sh: the README's app failed (status $status):" >&2
     echo "$out" >&2
     exit 1
 fi
-echo "outside-crate.sh: an app outside the repository builds on cxx-qt-async alone and runs as documented"
+echo "outside-crate.sh: the README's app builds outside the repository on cxx-qt-async alone and prints what the README says"

@@ -21,6 +21,27 @@ use super::token::CancelToken;
 /// **Dropping it sets the token**; [`cancel`](CancellableJob::cancel) sets it and waits until
 /// the job has stopped; [`token`](CancellableJob::token)`().cancel()` asks it to stop and keeps
 /// the handle to await the outcome.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_cancellable, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let stopped = fake
+///     .block_on(spawn_local(async {
+///         let job = spawn_cancellable(|token| {
+///             while !token.is_cancelled() {
+///                 std::thread::yield_now(); // ... a slice of work ...
+///             }
+///             token.check()?;
+///             Ok(())
+///         });
+///         job.cancel().await // sets the token and waits until the job has returned
+///     }))
+///     .unwrap();
+/// assert!(stopped.is_none_or(|r| r.unwrap_err().is_cancelled()));
+/// ```
 #[must_use = "a CancellableJob is cancelled when dropped; .await it"]
 #[derive(Debug)]
 pub struct CancellableJob<T> {

@@ -13,6 +13,19 @@ use std::time::Duration;
 use super::timer::{sleep, Sleep};
 
 /// A future ran out of time; see [`timeout`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop, timeout, TimedOut};
+///
+/// let fake = FakeLoop::new();
+/// let late = fake
+///     .block_on(spawn_local(timeout(Duration::from_millis(5), sleep(Duration::from_secs(60)))))
+///     .unwrap();
+/// assert_eq!(late, Err(TimedOut(Duration::from_millis(5))));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("timed out after {0:?}")]
 pub struct TimedOut(pub Duration);
@@ -51,6 +64,25 @@ where
 pin_project_lite::pin_project! {
     /// The future of [`race`]: polls `a`, then `b`; the first ready wins. (A plain struct, not an
     /// `async fn` around `select`, so it holds no reference into itself.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cxx_qt_async_engine::{race, sleep, spawn_blocking, spawn_local, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let winner = fake
+    ///     .block_on(spawn_local(race(
+    ///         async { spawn_blocking(|| "worker").await.unwrap() },
+    ///         async {
+    ///             sleep(Duration::from_secs(60)).await;
+    ///             "timer"
+    ///         },
+    ///     )))
+    ///     .unwrap();
+    /// assert_eq!(winner, "worker");
+    /// ```
     #[must_use = "futures do nothing unless awaited"]
     #[derive(Debug)]
     pub struct Race<A, B> {
@@ -102,6 +134,19 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 
 pin_project_lite::pin_project! {
     /// The future of [`timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop, timeout};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let quick = fake
+    ///     .block_on(spawn_local(timeout(Duration::from_secs(5), spawn_blocking(|| 7))))
+    ///     .unwrap();
+    /// assert_eq!(quick.unwrap().unwrap(), 7);
+    /// ```
     #[must_use = "futures do nothing unless awaited"]
     #[derive(Debug)]
     pub struct Timeout<F> {

@@ -80,6 +80,16 @@ pub(crate) fn take() -> Result<Option<Local>, std::cell::BorrowMutError> {
 
 /// `true` while this thread runs a drain (a coroutine, or a timer the drain fires, is on the
 /// stack): what may not happen then (dropping the runtime) is refused.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{integration::in_drain, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// assert!(!in_drain());
+/// assert!(fake.block_on(spawn_local(async { in_drain() })).unwrap());
+/// ```
 pub fn in_drain() -> bool {
     RUNTIME
         .try_with(|r| match r.try_borrow() {
@@ -90,6 +100,16 @@ pub fn in_drain() -> bool {
 }
 
 /// `true` when this thread has an installed runtime.
+///
+/// ```
+/// use cxx_qt_async_engine::{has_runtime, testing::FakeLoop};
+///
+/// assert!(!has_runtime());
+/// let fake = FakeLoop::new(); // installs one
+/// assert!(has_runtime());
+/// drop(fake);
+/// assert!(!has_runtime());
+/// ```
 pub fn has_runtime() -> bool {
     RUNTIME.with(|r| r.try_borrow().map_or(true, |r| r.is_some()))
 }
@@ -145,6 +165,16 @@ pub struct Stats {
 /// # Panics
 ///
 /// On a thread without a runtime.
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, stats, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// fake.block_on(spawn_local(async {})).unwrap();
+/// let counters = stats();
+/// assert!(counters.polls >= 1 && counters.drains >= 1);
+/// assert_eq!(counters.live_coroutines, 0);
+/// ```
 pub fn stats() -> Stats {
     with_local("stats()", |local| Stats {
         loop_wakes: local.ready.wakes(),

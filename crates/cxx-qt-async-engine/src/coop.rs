@@ -20,6 +20,21 @@
 //! [`Sleep`]: super::Sleep
 //! [`Interval`]: super::Interval
 //! [`ProgressWatch`]: super::ProgressWatch
+//!
+//! ```
+//! use futures::StreamExt;
+//! use cxx_qt_async_engine::{coop::cooperative, spawn_local, testing::FakeLoop};
+//!
+//! let fake = FakeLoop::new();
+//! // A stream that is always ready: cooperative makes it yield to the loop every 128 items.
+//! let sum = fake
+//!     .block_on(spawn_local(async {
+//!         let numbers = cooperative(futures::stream::iter(0..10_000u64));
+//!         numbers.fold(0, |sum, n| async move { sum + n }).await
+//!     }))
+//!     .unwrap();
+//! assert_eq!(sum, 49_995_000);
+//! ```
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
@@ -87,6 +102,21 @@ pub fn yield_now() -> YieldNow {
 }
 
 /// The future of [`yield_now`].
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, yield_now};
+///
+/// let fake = FakeLoop::new();
+/// fake.block_on(spawn_local(async {
+///     for _chunk in 0..10 {
+///         // ... a slice of GUI-thread work ...
+///         yield_now().await; // let the loop paint and serve input
+///     }
+/// }))
+/// .unwrap();
+/// ```
 #[derive(Debug)]
 #[must_use = "yield_now() does nothing unless awaited"]
 pub struct YieldNow {
@@ -116,6 +146,20 @@ impl std::future::Future for YieldNow {
 pin_project_lite::pin_project! {
     /// A future or stream that counts each ready result against the poll's budget: see
     /// [`cooperative`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use cxx_qt_async_engine::{coop::cooperative, spawn_local, testing::FakeLoop};
+    ///
+    /// let fake = FakeLoop::new();
+    /// let (tx, rx) = futures::channel::mpsc::unbounded::<u32>();
+    /// (0..1000).for_each(|i| tx.unbounded_send(i).unwrap());
+    /// drop(tx);
+    /// let n = fake.block_on(spawn_local(cooperative(rx).count())).unwrap();
+    /// assert_eq!(n, 1000);
+    /// ```
     #[derive(Debug)]
     #[must_use = "futures and streams do nothing unless polled"]
     pub struct Cooperative<T> {

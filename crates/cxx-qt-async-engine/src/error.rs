@@ -231,6 +231,23 @@ pub fn is_cancelled(err: &anyhow::Error) -> bool {
 }
 
 /// What a coroutine handle resolves to when the coroutine did not finish.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop, Scope, TaskError};
+///
+/// let fake = FakeLoop::new();
+/// let crash = spawn_local(async { panic!("boom") });
+/// match fake.block_on(crash) {
+///     Err(TaskError::Panicked { message, .. }) => assert_eq!(message, "boom"),
+///     other => panic!("expected a panic, got {other:?}"),
+/// }
+/// let scope = Scope::new();
+/// let nap = scope.spawn_local(sleep(std::time::Duration::from_secs(60)));
+/// drop(scope); // its owner is gone
+/// assert_eq!(fake.block_on(nap), Err(TaskError::Cancelled));
+/// ```
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaskError {
@@ -248,6 +265,17 @@ pub enum TaskError {
 }
 
 /// A coroutine that ended badly, as handed to the [report hook](crate::set_report_hook).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{set_report_hook, CoroutineReport};
+///
+/// set_report_hook(|report| match report {
+///     CoroutineReport::Failed { spawned_at, error } => eprintln!("{spawned_at}: {error:#}"),
+///     other => eprintln!("{other}"),
+/// });
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CoroutineReport<'a> {

@@ -17,6 +17,20 @@ use super::tasks::Label;
 use super::timer::interval;
 
 /// Lateness figures over the meter's window, in milliseconds.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop, LagMeter};
+///
+/// let fake = FakeLoop::new();
+/// let meter = LagMeter::start(Duration::from_millis(2), 50);
+/// fake.block_on(spawn_local(sleep(Duration::from_millis(20)))).unwrap();
+/// let lag = meter.snapshot();
+/// let (last, p99, max) = (lag.last_ms, lag.p99_ms, lag.max_ms);
+/// println!("late by {last:.1} ms (p99 {p99:.1}, max {max:.1}) over {} ticks", lag.samples);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LagSnapshot {

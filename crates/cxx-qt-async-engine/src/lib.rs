@@ -155,6 +155,42 @@ pub use token::{CancelToken, Cancelled};
 ///   [`poll_proceed`](integration::poll_proceed) and [`consumed`](integration::consumed) count
 ///   a ready result against the cooperative budget (a future or stream of another library gets
 ///   the same from [`coop::cooperative`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use std::sync::mpsc;
+/// use std::time::{Duration, Instant};
+/// use cxx_qt_async_engine::integration::LoopWaker;
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, Runtime};
+///
+/// /// An event loop made of a channel: the runtime asks it for drains.
+/// struct ChannelWaker(mpsc::Sender<()>);
+///
+/// impl LoopWaker for ChannelWaker {
+///     fn wake(&self) {
+///         let _ = self.0.send(());
+///     }
+///     fn wake_at(&self, _deadline: Instant) {
+///         let _ = self.0.send(()); // a real loop would start a timer
+///     }
+/// }
+///
+/// let (tx, wakes) = mpsc::channel();
+/// let runtime = Runtime::builder().install(ChannelWaker(tx));
+/// let drainer = runtime.drainer();
+/// let answer = Rc::new(Cell::new(None));
+/// let out = answer.clone();
+/// spawn_local(async move { out.set(spawn_blocking(|| 6 * 7).await.ok()) }).detach();
+/// // The loop: wait for a wake, drain, until the coroutine is done.
+/// while answer.get().is_none() {
+///     wakes.recv_timeout(Duration::from_secs(10)).expect("a wake");
+///     drainer.drain();
+/// }
+/// assert_eq!(answer.get(), Some(42));
+/// ```
 pub mod integration {
     pub use super::context::in_drain;
     pub use super::runtime::Drainer;
@@ -193,6 +229,16 @@ pub mod integration {
 
     /// Counts one ready result against this poll's cooperative budget: call it when `poll`
     /// hands out a result after [`poll_proceed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::integration::consumed;
+    ///
+    /// // After a poll_proceed that gave Ready, when the poll hands out a result (see poll_proceed).
+    /// // Outside a drain the budget is unlimited, and counting changes nothing.
+    /// consumed();
+    /// ```
     pub fn consumed() {
         super::coop::consume();
     }

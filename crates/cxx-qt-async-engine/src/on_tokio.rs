@@ -76,6 +76,25 @@ type Outcome<T> = Result<T, CaughtPanic>;
 ///
 /// **Dropping a `TokioJob` aborts its task** at its next `.await` point (its sockets close).
 /// Call [`detach`](TokioJob::detach) to let it run on.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{on_tokio, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let answer = fake
+///     .block_on(spawn_local(async {
+///         let job = on_tokio::spawn(async {
+///             tokio::time::sleep(Duration::from_millis(5)).await; // on tokio's threads
+///             42
+///         });
+///         job.await // resumes on the GUI thread
+///     }))
+///     .unwrap();
+/// assert_eq!(answer.unwrap(), 42);
+/// ```
 #[must_use = "a TokioJob is aborted when dropped; await it or call .detach()"]
 pub struct TokioJob<T> {
     handle: Option<JoinHandle<Outcome<T>>>,
@@ -212,6 +231,19 @@ where
 /// # Panics
 ///
 /// On a thread without an engine runtime.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{on_tokio, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let tokio = on_tokio::handle(); // for an API that wants a tokio Handle
+/// let answer = fake
+///     .block_on(spawn_local(async move { tokio.spawn(async { 6 * 7 }).await }))
+///     .unwrap();
+/// assert_eq!(answer.unwrap(), 42);
+/// ```
 pub fn handle() -> Handle {
     super::context::tokio_handle("on_tokio::handle()")
 }

@@ -19,6 +19,17 @@ use super::timer::{sleep_until, Sleep};
 use super::{clock, coop, tasks};
 
 /// The default minimum time between two values the GUI side sees: one frame at 60 Hz.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{progress_every, testing::FakeLoop, FRAME_INTERVAL};
+///
+/// let _fake = FakeLoop::new();
+/// // 30 updates a second instead of 60.
+/// let (reporter, _watch) = progress_every::<u32>(FRAME_INTERVAL * 2);
+/// reporter.report(1);
+/// ```
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 struct Shared<T> {
@@ -57,6 +68,24 @@ pub fn progress<T: Send + 'static>() -> (Reporter<T>, ProgressWatch<T>) {
 }
 
 /// Like [`progress`], with another minimum interval between the values the GUI side sees.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{progress_every, spawn_blocking, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let (reporter, watch) = progress_every::<u32>(Duration::from_millis(100)); // 10 a second
+/// let shown = fake
+///     .block_on(spawn_local(async move {
+///         let job = spawn_blocking(move || (1..=1000).for_each(|i| reporter.report(i)));
+///         futures::join!(job, watch.collect::<Vec<u32>>()).1
+///     }))
+///     .unwrap();
+/// assert_eq!(shown.last(), Some(&1000));
+/// ```
 pub fn progress_every<T: Send + 'static>(
     min_interval: Duration,
 ) -> (Reporter<T>, ProgressWatch<T>) {
@@ -79,6 +108,17 @@ pub fn progress_every<T: Send + 'static>(
 }
 
 /// The job's end of a [`progress`] channel. Cheap to call often; `Clone` and `Send`.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{progress, testing::FakeLoop};
+///
+/// let _fake = FakeLoop::new();
+/// let (reporter, _watch) = progress::<(u64, u64)>();
+/// let for_job = reporter.clone(); // one per worker, if a job has several
+/// std::thread::spawn(move || for_job.report((512, 1024))).join().unwrap();
+/// ```
 pub struct Reporter<T> {
     shared: Arc<Shared<T>>,
 }
@@ -128,6 +168,27 @@ impl<T> std::fmt::Debug for Reporter<T> {
 
 /// The GUI thread's end of a [`progress`] channel: a stream of the latest values, at most one
 /// per minimum interval. It ends when every [`Reporter`] is dropped (after the last value).
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{progress, spawn_blocking, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let (reporter, mut watch) = progress::<u8>();
+/// let last = fake
+///     .block_on(spawn_local(async move {
+///         let _job = spawn_blocking(move || (0..=100).for_each(|p| reporter.report(p)));
+///         let mut last = 0;
+///         while let Some(percent) = watch.next().await {
+///             last = percent; // in an app: set a progress bar's value
+///         }
+///         last // the stream ends once every Reporter is dropped
+///     }))
+///     .unwrap();
+/// assert_eq!(last, 100);
+/// ```
 #[must_use = "a ProgressWatch shows nothing unless polled"]
 pub struct ProgressWatch<T> {
     shared: Arc<Shared<T>>,

@@ -209,6 +209,21 @@ impl Drainer {
 /// every remaining coroutine is dropped (on this thread).
 ///
 /// Apps built on Qt use `cxx_qt_async::QtRuntime`, which installs this with a Qt loop waker.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop, Runtime};
+///
+/// // An event loop's integration installs the runtime with its own LoopWaker (the Qt layer's
+/// // QtRuntime does); here the fake loop's.
+/// let fake = FakeLoop::new_uninstalled();
+/// let runtime: Runtime = fake.install(Runtime::builder().worker_threads(2));
+/// assert_eq!(runtime.worker_threads(), 2);
+/// let sum = fake.block_on(spawn_local(async { spawn_blocking(|| 1 + 1).await }));
+/// assert_eq!(sum.unwrap().unwrap(), 2);
+/// drop(runtime); // shuts the pool down
+/// ```
 #[derive(Debug)]
 #[must_use = "the runtime shuts down when this guard is dropped"]
 pub struct Runtime {

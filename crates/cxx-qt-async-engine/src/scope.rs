@@ -21,6 +21,18 @@ use super::task::{spawn_with, Owner, Task};
 use super::tasks::Label;
 
 /// Identifies a [`Scope`] among all scopes of its thread, for as long as the thread lives.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{integration::current_scope, testing::FakeLoop, Scope};
+///
+/// let fake = FakeLoop::new();
+/// let scope = Scope::new();
+/// let id = scope.id();
+/// let seen = fake.block_on(scope.spawn_local(async { current_scope() })).unwrap();
+/// assert_eq!(seen, Some(id));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ScopeId(u64);
 
@@ -51,6 +63,20 @@ thread_local! {
 
 /// The scope whose coroutine is being polled on this thread, if any: `None` outside the poll of
 /// an owned coroutine (in plain code, an event handler, a free coroutine).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{integration::current_scope, spawn_local, testing::FakeLoop, Scope};
+///
+/// let fake = FakeLoop::new();
+/// let scope = Scope::new();
+/// let owned = fake.block_on(scope.spawn_local(async { current_scope() }));
+/// assert_eq!(owned.unwrap(), Some(scope.id()));
+/// let unowned = fake.block_on(spawn_local(async { current_scope() }));
+/// assert_eq!(unowned.unwrap(), None);
+/// assert_eq!(current_scope(), None); // not in a poll
+/// ```
 pub fn current_scope() -> Option<ScopeId> {
     let id = CURRENT.try_with(Cell::get).unwrap_or(0);
     (id != 0).then_some(ScopeId(id))

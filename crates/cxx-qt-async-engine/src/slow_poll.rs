@@ -12,6 +12,17 @@ use std::time::Duration;
 use super::tasks::{self, TaskId};
 
 /// The default [slow-poll threshold](crate::RuntimeBuilder::slow_poll_threshold): half a frame.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{testing::FakeLoop, Runtime, DEFAULT_SLOW_POLL};
+///
+/// // A laxer threshold than the default, for a machine known to be slow.
+/// let laxer = Runtime::builder().slow_poll_threshold(DEFAULT_SLOW_POLL * 4);
+/// let fake = FakeLoop::with_runtime(laxer);
+/// # drop(fake);
+/// ```
 pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(8);
 
 /// How many slow polls [`slow_polls`] keeps (the worst of them).
@@ -19,6 +30,19 @@ const KEPT: usize = 16;
 
 /// One poll of a coroutine that held the GUI thread for at least the slow-poll threshold:
 /// while it ran, nothing else on the loop (painting, input, timers) could. See [`slow_polls`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{slow_polls, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// fake.block_on(spawn_local(async { std::thread::sleep(Duration::from_millis(20)) })).unwrap();
+/// let worst = &slow_polls()[0];
+/// assert!(worst.took >= Duration::from_millis(20));
+/// println!("{} held the thread {:?} (spawned at {:?})", worst.label, worst.took, worst.spawned_at);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SlowPoll {

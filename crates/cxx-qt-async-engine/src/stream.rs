@@ -53,6 +53,28 @@ impl<T> Buffer<T> {
 }
 
 /// The job's end of a [`spawn_stream`]: [`ItemSender::send`] blocks while the buffer is full.
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{spawn_local, spawn_stream, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let lines = fake
+///     .block_on(spawn_local(async {
+///         spawn_stream(4, |tx| {
+///             for i in 0..10 {
+///                 tx.send(format!("line {i}"))?; // waits while the buffer is full
+///             }
+///             Ok(())
+///         })
+///         .collect::<Vec<String>>()
+///         .await
+///     }))
+///     .unwrap();
+/// assert_eq!(lines.len(), 10);
+/// ```
 pub struct ItemSender<T> {
     buffer: Arc<Buffer<T>>,
     token: CancelToken,
@@ -108,6 +130,30 @@ impl<T> Drop for ItemSender<T> {
 
 /// The GUI side of [`spawn_stream`]: the items, then the end of the stream. Dropping it cancels the
 /// job (its token is set and its next `send` fails).
+///
+/// # Examples
+///
+/// ```
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{spawn_local, spawn_stream, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let first = fake
+///     .block_on(spawn_local(async {
+///         let mut numbers = spawn_stream(16, |tx| {
+///             for i in 0.. {
+///                 tx.send(i)?; // Err(Cancelled) once the stream is cancelled
+///             }
+///             Ok(())
+///         });
+///         let first = numbers.next().await;
+///         let ended = numbers.cancel().await; // stops the job and waits for it
+///         assert!(ended.is_none_or(|r| r.unwrap_err().is_cancelled()));
+///         first
+///     }))
+///     .unwrap();
+/// assert_eq!(first, Some(0));
+/// ```
 #[must_use = "a JobStream is cancelled when dropped"]
 pub struct JobStream<T, R> {
     buffer: Arc<Buffer<T>>,

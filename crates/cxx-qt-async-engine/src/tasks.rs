@@ -17,6 +17,19 @@ use std::time::{Duration, Instant};
 use super::pool::JobLane;
 
 /// Identifies a coroutine among all coroutines of its thread, for as long as the thread lives.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, tasks, testing::FakeLoop};
+///
+/// let _fake = FakeLoop::new();
+/// let a = spawn_local(async {});
+/// let b = spawn_local(async {});
+/// assert_ne!(a.id(), b.id());
+/// assert!(tasks().iter().any(|t| t.id == a.id()));
+/// println!("task #{}", a.id().get());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaskId(u64);
 
@@ -38,6 +51,20 @@ impl fmt::Display for TaskId {
 }
 
 /// What a coroutine is doing at the moment of the snapshot.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{sleep, spawn_local, tasks, testing::FakeLoop, TaskState};
+///
+/// let fake = FakeLoop::new();
+/// let nap = spawn_local(sleep(Duration::from_secs(60)));
+/// assert_eq!(tasks()[0].state, TaskState::Starting);
+/// fake.turn(); // first poll: up to its first await
+/// assert_eq!(tasks()[0].state, TaskState::Waiting { on: "timer" });
+/// drop(nap);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaskState {
@@ -64,6 +91,21 @@ impl fmt::Display for TaskState {
 }
 
 /// One coroutine in a [`tasks`] snapshot.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{sleep, spawn_local, tasks, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let nap = spawn_local(sleep(std::time::Duration::from_secs(60)));
+/// fake.turn();
+/// for info in tasks() {
+///     let (label, state, polls, age) = (&info.label, info.state, info.polls, info.age);
+///     println!("{:?} {label}: {state:?} after {polls} polls, {age:?} old", info.id);
+/// }
+/// assert_eq!(tasks()[0].id, nap.id());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaskInfo {
@@ -119,6 +161,26 @@ impl Label {
 
 /// What a coroutine awaits, as [`note_wait`] records it (shown by [`tasks`] as
 /// [`TaskState::Waiting`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+/// use cxx_qt_async_engine::integration::{note_wait, Wait};
+///
+/// /// An integration's future: the task list shows its coroutine waiting for a signal.
+/// struct NextClick;
+///
+/// impl Future for NextClick {
+///     type Output = ();
+///     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+///         note_wait(Wait::Signal);
+///         Poll::Pending // (a real one would keep the waker and be woken)
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 #[non_exhaustive]

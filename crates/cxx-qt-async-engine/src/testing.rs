@@ -3,6 +3,14 @@
 //! [`FakeLoop`] implements [`LoopWaker`] by recording that a drain was requested; its methods
 //! then play the event loop on the current thread: wait for a request, call [`Drainer::drain`](crate::integration::Drainer::drain), repeat.
 //! Every wait is bounded, so a test that would hang fails with a message instead.
+//!
+//! ```
+//! use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
+//!
+//! let fake = FakeLoop::new();
+//! let answer = fake.block_on(spawn_local(async { spawn_blocking(|| 42).await })).unwrap();
+//! assert_eq!(answer.unwrap(), 42);
+//! ```
 
 use std::future::Future;
 use std::pin::pin;
@@ -18,6 +26,20 @@ use super::waker::LoopWaker;
 
 /// How long [`FakeLoop::block_on`] and [`FakeLoop::run_until`] wait before they give up: 10 s
 /// (120 s under miri, which runs code about a thousand times slower).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::{FakeLoop, DEFAULT_TIMEOUT}};
+///
+/// let fake = FakeLoop::new();
+/// // An hour-long sleep, in virtual time: no real wait, far below DEFAULT_TIMEOUT.
+/// let long = spawn_local(sleep(Duration::from_secs(3600)));
+/// fake.advance(Duration::from_secs(3600));
+/// assert!(fake.try_block_on(long).is_ok());
+/// assert!(DEFAULT_TIMEOUT >= Duration::from_secs(10));
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = if cfg!(miri) {
     Duration::from_secs(120)
 } else {
@@ -47,6 +69,17 @@ impl Inner {
 }
 
 /// The [`LoopWaker`] of a [`FakeLoop`]: it records the request, like posting an event would.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new(); // its runtime's LoopWaker is a FakeWaker
+/// let before = fake.wakes();
+/// let _task = spawn_local(async {}); // asks the loop for a drain
+/// assert!(fake.wakes() > before);
+/// ```
 #[derive(Clone)]
 pub struct FakeWaker(Arc<Inner>);
 
@@ -76,6 +109,20 @@ impl Wake for FutureWaker {
 }
 
 /// The loop did not get where it was asked to in time.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::testing::{FakeLoop, TimedOut};
+///
+/// /// A test helper: runs the loop until the file exists, or gives up with TimedOut.
+/// fn wait_for(fake: &FakeLoop, path: &std::path::Path) -> Result<(), TimedOut> {
+///     fake.run_until(|| path.exists())
+/// }
+///
+/// let fake = FakeLoop::new();
+/// wait_for(&fake, &std::env::temp_dir()).unwrap();
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error("the fake loop timed out after {0:?}")]
 pub struct TimedOut(pub Duration);

@@ -45,6 +45,16 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Completes at `deadline`; see [`sleep`].
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use cxx_qt_async_engine::{sleep_until, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let deadline = Instant::now() + Duration::from_millis(10);
+/// fake.block_on(spawn_local(sleep_until(deadline))).unwrap();
+/// assert!(Instant::now() >= deadline);
+/// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
@@ -53,6 +63,18 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 }
 
 /// The future of [`sleep`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cxx_qt_async_engine::{sleep, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let nap = spawn_local(sleep(Duration::from_secs(3600)));
+/// fake.advance(Duration::from_secs(3600)); // the fake loop's virtual time
+/// fake.block_on(nap).unwrap();
+/// ```
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
@@ -132,6 +154,23 @@ pub fn interval(period: Duration) -> Interval {
 }
 
 /// The stream of [`interval`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::StreamExt;
+/// use cxx_qt_async_engine::{interval, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let ticks = fake
+///     .block_on(spawn_local(async {
+///         interval(Duration::from_millis(5)).take(3).collect::<Vec<_>>().await
+///     }))
+///     .unwrap();
+/// assert_eq!(ticks.len(), 3);
+/// assert!(ticks[0] < ticks[2]);
+/// ```
 #[derive(Debug)]
 #[must_use = "an Interval does nothing unless polled"]
 pub struct Interval {

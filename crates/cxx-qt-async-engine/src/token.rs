@@ -5,11 +5,37 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Tells a running job whether it should stop. Cheap to check often; `Clone` and `Send`.
+///
+/// ```
+/// use cxx_qt_async_engine::{CancelToken, Cancelled};
+///
+/// let token = CancelToken::default();
+/// let for_job = token.clone(); // what a worker holds
+/// assert_eq!(for_job.check(), Ok(()));
+/// token.cancel();
+/// assert!(for_job.is_cancelled());
+/// assert_eq!(for_job.check(), Err(Cancelled));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken(Arc<AtomicBool>);
 
 /// The error a job returns when it stops because it was cancelled (`token.check()?`). At the
 /// await it becomes [`JobError::Cancelled`](super::JobError::Cancelled).
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_cancellable, spawn_local, testing::FakeLoop};
+///
+/// let fake = FakeLoop::new();
+/// let result = fake.block_on(spawn_local(async {
+///     let job = spawn_cancellable(|token| loop {
+///         token.check()?; // Err(Cancelled) once the token is set
+///         std::thread::sleep(std::time::Duration::from_millis(1));
+///     });
+///     job.token().cancel();
+///     job.await.map(|()| ())
+/// }));
+/// assert!(result.unwrap().unwrap_err().is_cancelled());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the job was cancelled")]
 pub struct Cancelled;

@@ -101,9 +101,23 @@ use crate::engine::{
 
 /// How many of the newest items a batch carries by default (`itemsPerBatch`): more than a
 /// person reads in a frame, few enough that a flood costs QML little.
+///
+/// # Examples
+///
+/// ```
+/// // In QML: AsyncJob { kind: "scan"; itemsPerBatch: 20 } overrides it for one job.
+/// assert_eq!(cxx_qt_async::DEFAULT_ITEMS_PER_BATCH, 100);
+/// ```
 pub const DEFAULT_ITEMS_PER_BATCH: i32 = 100;
 
 /// How many of the newest items `recentItems` keeps by default (`keptItems`).
+///
+/// # Examples
+///
+/// ```
+/// // In QML: AsyncJob { kind: "scan"; keptItems: 50 } keeps fewer in recentItems.
+/// assert_eq!(cxx_qt_async::DEFAULT_KEPT_ITEMS, 500);
+/// ```
 pub const DEFAULT_KEPT_ITEMS: i32 = 500;
 
 /// What a job's coroutine reported since the last frame: shown together, at most once per
@@ -122,6 +136,15 @@ struct PendingUpdates {
 }
 
 /// Backing struct of [`qobject::AsyncJob`].
+///
+/// # Examples
+///
+/// ```
+/// // Rust code reads an AsyncJob through the getters cxx-qt generates on the QObject:
+/// fn describe(job: &cxx_qt_async::AsyncJob) -> String {
+///     format!("{} {}: {}", job.kind(), job.state(), job.result())
+/// }
+/// ```
 #[derive(Debug)]
 pub struct AsyncJobRust {
     kind: QString,

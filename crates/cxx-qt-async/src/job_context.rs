@@ -30,6 +30,25 @@ pub(crate) trait JobSink {
 
 /// A running job's handle to its `AsyncJob` object, on the GUI thread: set progress and the
 /// step text, stream items, ask the user, and run work on a worker.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::{register_job, JobContext};
+///
+/// register_job("download", |args: &[String]| {
+///     let url = args.first().cloned().ok_or("no URL")?;
+///     Ok::<_, &str>(move |ctx: JobContext| async move {
+///         ctx.set_step(&format!("fetching {url}"));
+///         if !ctx.ask("Overwrite the old copy?").await? {
+///             return Ok("kept the old copy".to_owned());
+///         }
+///         let size = ctx.worker(|w| { w.progress(1.0); Ok(1024) }).await?;
+///         ctx.emit_item("saved.bin");
+///         Ok(format!("{size} bytes"))
+///     })
+/// });
+/// ```
 #[derive(Clone)]
 pub struct JobContext {
     sink: Rc<dyn JobSink>,
@@ -119,6 +138,30 @@ struct Update {
 }
 
 /// A worker's view of its job: the cancel token and the progress reporter.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::{register_job, JobContext};
+///
+/// register_job("count", |_: &[String]| {
+///     Ok::<_, &str>(|ctx: JobContext| async move {
+///         let n = ctx
+///             .worker(|w| {
+///                 let mut n = 0u64;
+///                 for i in 0..1_000_000u64 {
+///                     if !w.tick(i as f64 / 1e6) {
+///                         w.check()?; // cancelled: stop here
+///                     }
+///                     n += i % 7;
+///                 }
+///                 Ok(n)
+///             })
+///             .await?;
+///         Ok(n.to_string())
+///     })
+/// });
+/// ```
 #[derive(Debug)]
 pub struct WorkerContext {
     token: CancelToken,

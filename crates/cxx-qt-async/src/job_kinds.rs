@@ -15,6 +15,15 @@ use std::rc::Rc;
 use super::job_context::JobContext;
 
 /// What a job's body returns: the result text, or the error (with its context chain).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::JobFuture;
+///
+/// let body: JobFuture = Box::pin(async { Ok("done".to_owned()) });
+/// # drop(body);
+/// ```
 pub type JobFuture = Pin<Box<dyn Future<Output = anyhow::Result<String>>>>;
 
 type Body = Box<dyn FnOnce(JobContext) -> JobFuture>;
@@ -64,6 +73,18 @@ where
 }
 
 /// The registered job kinds of this thread, sorted.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::{job_kinds, register_job, JobContext};
+///
+/// register_job("echo", |args: &[String]| {
+///     let text = args.join(" ");
+///     Ok::<_, String>(move |_: JobContext| async move { Ok(text) })
+/// });
+/// assert_eq!(job_kinds(), ["echo"]);
+/// ```
 pub fn job_kinds() -> Vec<String> {
     KINDS.with(|k| k.borrow().keys().cloned().collect())
 }

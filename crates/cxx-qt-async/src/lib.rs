@@ -107,6 +107,17 @@ mod object;
 mod runtime;
 mod signal;
 
+/// One job as a QML object (QML module `CxxQtAsync`): QML binds to its properties, and a job
+/// kind registered from Rust ([`register_job`]) says what `start(args)` runs.
+///
+/// ```qml
+/// import CxxQtAsync
+///
+/// AsyncJob { id: job; kind: "square" }
+/// Button { text: "Square"; onClicked: job.start([field.text]) }
+/// ProgressBar { value: job.progress; indeterminate: job.running && job.progress < 0 }
+/// Label { text: job.state + ": " + (job.error || job.result) }
+/// ```
 pub use async_job::qobject::AsyncJob;
 pub use async_job::{AsyncJobRust, DEFAULT_ITEMS_PER_BATCH, DEFAULT_KEPT_ITEMS};
 pub use job_context::{JobContext, WorkerContext};
@@ -121,6 +132,13 @@ pub use signal::{next_emission, Emitter, NextEmission, SignalGone};
 
 /// Registers this crate's QObjects and its `CxxQtAsync` QML module with Qt. Call it once at the
 /// start of a binary that uses `AsyncJob` from QML (before loading QML).
+///
+/// # Examples
+///
+/// ```
+/// // In main, before the QML engine loads QML that says `import CxxQtAsync`:
+/// cxx_qt_async::init_qml();
+/// ```
 pub fn init_qml() {
     cxx_qt::init_crate!(cxx_qt_async);
     cxx_qt::init_qml_module!("CxxQtAsync");

@@ -253,6 +253,21 @@ where
 /// [`QObjectRef::with`] lends the object as `Pin<&mut T>` for a synchronous closure, so no borrow
 /// can be held across an `.await`. The handle is `!Send`: it never leaves the GUI thread.
 ///
+/// `with` lends the object only when that is sound:
+///
+/// * only while one of **this object's** coroutines is being polled (so never while an
+///   invokable of the object is on the stack: polls run only from the event loop's drains, and
+///   a handle that escaped its coroutine is refused anywhere else);
+/// * only while the **C++ object** is alive (its own `destroyed` signal says so, whatever
+///   happened to the Rust side's fields);
+/// * only **once at a time** (a `with` inside a `with` of the same object is refused);
+/// * and if the object is destroyed **while lent** (a QML handler of a signal emitted inside
+///   `with` destroys it synchronously), the process stops with a message before the closure
+///   could touch freed memory.
+///
+/// Each refusal is a panic naming the rule; the coroutine ends with it
+/// ([`TaskError::Panicked`](crate::engine::TaskError::Panicked)), the app lives on.
+///
 /// ```compile_fail,E0277
 /// // A QObjectRef stays on its object's thread.
 /// fn assert_send<T: Send>(_: T) {}
@@ -306,7 +321,7 @@ impl<T> QObjectRef<T> {
     /// this object's own coroutines (a handle that escaped into another coroutine, a field, a
     /// thread-local, an invokable), after the object was destroyed, or inside another `with`
     /// of the same object. If the object is destroyed while `f` runs, the process stops with a
-    /// message (see the [module docs](self)).
+    /// message (see [`QObjectRef`]).
     pub fn with<R>(&self, f: impl FnOnce(Pin<&mut T>) -> R) -> R {
         let entry = &*self.entry;
         assert!(

@@ -336,6 +336,18 @@ pub(crate) fn ensure() {
 /// Shuts down the runtime that [`ensure_runtime`] installed on this thread, if any, like dropping
 /// an explicit [`QtRuntime`]: call it after the event loop has returned. Without it, that runtime
 /// lives until the thread ends and is then left to the OS.
+///
+/// # Examples
+///
+/// ```no_run
+/// use cxx_qt_lib::QGuiApplication;
+///
+/// // An app that installs no QtRuntime: the first spawn_local installed one.
+/// let mut app = QGuiApplication::new();
+/// // ... the QML engine, whose objects spawn coroutines ...
+/// let _code = app.as_mut().map(|app| app.exec());
+/// cxx_qt_async::shutdown_implicit_runtime(); // waits for running jobs, like dropping a QtRuntime
+/// ```
 pub fn shutdown_implicit_runtime() {
     let runtime = IMPLICIT.with(|slot| slot.0.borrow_mut().take());
     drop(runtime);

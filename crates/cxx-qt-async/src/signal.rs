@@ -10,12 +10,38 @@ use futures::channel::oneshot;
 use crate::engine::integration;
 
 /// The connection went away before the signal was emitted (its object was destroyed).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{spawn_local, testing::FakeLoop};
+/// use cxx_qt_async::{next_emission, SignalGone};
+///
+/// let fake = FakeLoop::new();
+/// // The object went away: its connection, and the Emitter its handler held, were dropped.
+/// let answer = next_emission::<bool, ()>(drop);
+/// assert_eq!(fake.block_on(spawn_local(answer)).unwrap(), Err(SignalGone));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the signal's object was destroyed before it emitted")]
 pub struct SignalGone;
 
 /// The next emission of a signal; see [`next_emission`]. Dropping it disconnects (drops the
 /// connection guard `G`).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{spawn_local, testing::FakeLoop};
+/// use cxx_qt_async::next_emission;
+///
+/// let fake = FakeLoop::new();
+/// let mut handler = None;
+/// // `connect` would call the QObject's on_<signal>(...) and return its connection guard.
+/// let answer = next_emission(|tx| handler = Some(tx));
+/// handler.take().unwrap().emit(true); // what the signal's handler does
+/// assert_eq!(fake.block_on(spawn_local(answer)).unwrap(), Ok(true));
+/// ```
 #[must_use = "a NextEmission disconnects when dropped; .await it"]
 pub struct NextEmission<A, G = QMetaObjectConnectionGuard> {
     received: oneshot::Receiver<A>,
@@ -30,6 +56,21 @@ impl<A, G> std::fmt::Debug for NextEmission<A, G> {
 
 /// What a signal handler calls to hand its arguments to the awaiting [`NextEmission`]; only the
 /// first call counts.
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async::engine::{spawn_local, testing::FakeLoop};
+/// use cxx_qt_async::{next_emission, Emitter};
+///
+/// let fake = FakeLoop::new();
+/// let mut handler: Option<Emitter<String>> = None;
+/// let name = next_emission(|tx| handler = Some(tx));
+/// let mut tx = handler.take().unwrap();
+/// tx.emit("first".to_owned());
+/// tx.emit("second".to_owned()); // ignored: only the first emission counts
+/// assert_eq!(fake.block_on(spawn_local(name)).unwrap().unwrap(), "first");
+/// ```
 #[derive(Debug)]
 pub struct Emitter<A>(Option<oneshot::Sender<A>>);
 
