@@ -150,7 +150,7 @@ impl Label {
     fn same_as(&self, other: &Label) -> bool {
         // The same address is the same site (the fast path); different addresses may still be
         // one site: neither the compiler nor Miri promises one `Location` per call site.
-        let same_site = |a: &Location, b: &Location| std::ptr::eq(a, b) || a == b;
+        let same_site = |a: &Location<'_>, b: &Location<'_>| std::ptr::eq(a, b) || a == b;
         match (self, other) {
             (Self::Site(a), Self::Site(b)) => same_site(a, b),
             (Self::Text(a, x), Self::Text(b, y)) => a == b && same_site(x, y),
