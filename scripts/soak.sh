@@ -15,7 +15,13 @@ EXTRA_PACKAGES="xdotool" bash scripts/deps.sh
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
 profile="${SOAK_PROFILE:-release}"
 if [[ "${2:-}" != --inner ]]; then
-    if [[ $profile == release ]]; then cargo build --release --locked --bin async-jobs; else cargo build --locked --bin async-jobs; fi
+    # The workspace's features, as scripts/test.sh builds them: after the tests (CI) the debug
+    # binary is already there, instead of a second build of the app and its crates (~100 s).
+    if [[ $profile == release ]]; then
+        cargo build --release --locked --workspace --all-features --bin async-jobs
+    else
+        cargo build --locked --workspace --all-features --bin async-jobs
+    fi
     exec bash scripts/with-xvfb.sh bash "$0" "$seconds" --inner
 fi
 
