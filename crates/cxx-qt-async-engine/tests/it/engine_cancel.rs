@@ -35,7 +35,7 @@ fn stopped(events: &mpsc::Receiver<&'static str>) -> Result<&'static str, mpsc::
     }
 }
 
-const BOUND: Duration = Duration::from_secs(5);
+const BOUND: Duration = cxx_qt_async_engine::testing::DEFAULT_TIMEOUT;
 /// How long a held job waits to be let go at most.
 const HELD: Duration = Duration::from_secs(60);
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cxx_qt_async_engine::{
-    interval, progress_every, sleep, spawn_blocking, spawn_local, testing::FakeLoop, timeout,
-    Runtime, TaskError,
+    interval, progress_every, sleep, spawn_blocking, spawn_local, testing, testing::FakeLoop,
+    timeout, Runtime, TaskError,
 };
 use futures::StreamExt;
 use proptest::prelude::*;
@@ -126,7 +126,7 @@ fn shutdown_drops_every_parked_coroutine_on_the_gui_thread() {
     })
     .detach();
     fake.turn(); // both parked
-    started.recv_timeout(Duration::from_secs(10)).unwrap();
+    started.recv_timeout(testing::DEFAULT_TIMEOUT).unwrap();
     let g = guard(&dropped, &on_gui);
     spawn_local(async move {
         let _g = g;

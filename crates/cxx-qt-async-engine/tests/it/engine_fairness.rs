@@ -8,9 +8,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
-use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop, Runtime};
+use cxx_qt_async_engine::testing::{FakeLoop, DEFAULT_TIMEOUT};
+use cxx_qt_async_engine::{spawn_blocking, spawn_local, Runtime};
 
 /// Jobs the earlier coroutine queues (fewer under Miri, which runs them a thousand times slower).
 const BATCH: u64 = if cfg!(miri) { 200 } else { 10_000 };
@@ -28,7 +28,7 @@ impl Gate {
         let (open, changed) = &*self.0;
         let guard = open.lock().unwrap();
         let (guard, timeout) = changed
-            .wait_timeout_while(guard, Duration::from_secs(10), |open| !*open)
+            .wait_timeout_while(guard, DEFAULT_TIMEOUT, |open| !*open)
             .unwrap();
         assert!(*guard && !timeout.timed_out(), "the gate was never opened");
     }

@@ -10,7 +10,7 @@ use cxx_qt_async_engine::{
     Scope, TaskError,
 };
 
-const BOUND: Duration = Duration::from_secs(10);
+const BOUND: Duration = cxx_qt_async_engine::testing::DEFAULT_TIMEOUT;
 
 #[test]
 fn a_detached_job_still_runs_to_its_end() {
