@@ -251,17 +251,34 @@ pub fn is_cancelled(err: &anyhow::Error) -> bool {
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaskError {
-    /// The coroutine panicked; the panic was contained on the GUI thread.
+    /// The coroutine panicked (or its destructor did); the panic was contained on the GUI
+    /// thread.
     #[error("coroutine panicked: {message}{}", at(location))]
+    #[non_exhaustive]
     Panicked {
         /// The panic message.
         message: String,
         /// Where it panicked, when known.
         location: Option<String>,
     },
-    /// The coroutine was cancelled (aborted, its owner dropped, or the runtime shut down).
+    /// The coroutine was cancelled (aborted, its owner dropped, or the runtime shut down), or
+    /// it ended without an output.
     #[error("coroutine was cancelled")]
     Cancelled,
+    /// The coroutine was ended because it broke one of the library's rules (or its spawn was
+    /// refused): see [`integration::refuse`](crate::integration::refuse).
+    #[error("coroutine ended: {rule}")]
+    #[non_exhaustive]
+    Refused {
+        /// The rule it broke, in words.
+        rule: String,
+    },
+}
+
+impl TaskError {
+    pub(crate) fn refused(rule: String) -> Self {
+        Self::Refused { rule }
+    }
 }
 
 /// A coroutine that ended badly, as handed to the [report hook](crate::set_report_hook).
@@ -295,6 +312,14 @@ pub enum CoroutineReport<'a> {
         /// Where it panicked, when known.
         location: Option<&'a str>,
     },
+    /// The coroutine was ended because it broke one of the library's rules (or its spawn was
+    /// refused): see [`integration::refuse`](crate::integration::refuse).
+    Refused {
+        /// Where it was spawned.
+        spawned_at: &'static Location<'static>,
+        /// The rule it broke.
+        rule: &'a str,
+    },
 }
 
 impl fmt::Display for CoroutineReport<'_> {
@@ -313,6 +338,9 @@ impl fmt::Display for CoroutineReport<'_> {
                     write!(f, " (at {l})")?;
                 }
                 Ok(())
+            }
+            Self::Refused { spawned_at, rule } => {
+                write!(f, "coroutine spawned at {spawned_at} was ended: {rule}")
             }
         }
     }
@@ -354,15 +382,18 @@ pub(crate) fn report_unobserved<T: 'static>(
     spawned_at: &'static Location<'static>,
 ) {
     match value {
-        Err(e) => {
-            if let TaskError::Panicked { message, location } = *e {
-                report(&CoroutineReport::Panicked {
-                    spawned_at,
-                    message: &message,
-                    location: location.as_deref(),
-                });
-            }
-        }
+        Err(e) => match *e {
+            TaskError::Panicked { message, location } => report(&CoroutineReport::Panicked {
+                spawned_at,
+                message: &message,
+                location: location.as_deref(),
+            }),
+            TaskError::Refused { rule } => report(&CoroutineReport::Refused {
+                spawned_at,
+                rule: &rule,
+            }),
+            TaskError::Cancelled => {}
+        },
         Ok(value) => {
             let value: &dyn std::any::Any = &value;
             if let Some(Err(error)) = value.downcast_ref::<anyhow::Result<()>>() {

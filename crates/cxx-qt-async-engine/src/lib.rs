@@ -80,6 +80,7 @@ mod panic;
 mod pool;
 mod progress;
 mod ready;
+mod refusal;
 mod rules;
 mod runtime;
 mod scope;
@@ -147,6 +148,9 @@ pub use token::{CancelToken, Cancelled};
 /// * [`LoopWaker`](integration::LoopWaker): the one seam to an event loop, which the runtime
 ///   asks for a drain;
 /// * [`Drainer`](integration::Drainer): what the loop calls when asked;
+/// * [`refuse`](integration::refuse): refuses a misuse without a panic (it is logged, and the
+///   coroutine being polled ends with [`TaskError::Refused`]); [`refused_task`](integration::refused_task):
+///   a refused spawn;
 /// * [`current_scope`](integration::current_scope): the [`Scope`] whose coroutine is being
 ///   polled (the Qt layer lends an object only to its own coroutines with it);
 ///   [`in_drain`](integration::in_drain): whether a drain runs on this thread;
@@ -193,6 +197,7 @@ pub use token::{CancelToken, Cancelled};
 /// ```
 pub mod integration {
     pub use super::context::in_drain;
+    pub use super::refusal::{refuse, refused_task};
     pub use super::runtime::Drainer;
     pub use super::scope::current_scope;
     pub use super::tasks::{note_wait, Wait};

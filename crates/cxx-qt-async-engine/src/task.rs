@@ -13,14 +13,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use async_task::Task as RawTask;
+use async_task::FallibleTask as RawTask;
 
 use super::context::{with_local, Local};
 use super::error::{report_unobserved, TaskError};
 use super::panic as caught;
 use super::ready::ReadyQueue;
 use super::tasks::{self, Label, Registered, TaskId};
-use super::{coop, stop};
+use super::{coop, refusal, stop};
 
 /// Spawns a coroutine on this thread's executor. It first runs at the next drain (never inline),
 /// and then every time it is woken.
@@ -143,7 +143,9 @@ where
     let (runnable, task) = unsafe { async_task::spawn_unchecked(wrapped, schedule) };
     spawned(seq, &runnable.waker());
     runnable.schedule();
-    (task, seq)
+    // Fallible: a task closed without an output (dropped unpolled at shutdown) resolves to
+    // `None`, never to async-task's "Task polled after completion" panic.
+    (task.fallible(), seq)
 }
 
 /// A coroutine's output as its task stores it: the value, or why there is none (rare, so boxed:
@@ -219,34 +221,78 @@ where
         }
         let Some(_running) = this.owner.enter() else {
             // The owner is gone: drop the future here, on the GUI thread, without polling it.
-            this.future.set(None);
-            return Poll::Ready(Outcome {
-                value: Some(Err(Box::new(TaskError::Cancelled))),
-                site: this.registered.site(),
-                report: report_unobserved,
-            });
+            let value = match drop_caught(this.future) {
+                Ok(()) => TaskError::Cancelled,
+                Err(panic) => panic,
+            };
+            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
         };
         let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
-        let _polling = this.registered.polling();
-        let value = match panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        let polling = this.registered.polling();
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
+        drop(polling);
+        // One flag read: did this poll break one of the library's rules (`refuse`)?
+        if let Some(rule) = refusal::take() {
+            if let Err(payload) = polled {
+                // Already in the log (the panic hook printed it); the refusal came first.
+                let p = caught::caught(payload);
+                tracing::error!(
+                    target: "cxx_qt_async_engine",
+                    "a refused coroutine also panicked: {}{}",
+                    p.message,
+                    p.location.map(|l| format!(" (at {l})")).unwrap_or_default()
+                );
+            }
+            // Its value, if it had one, is dropped with it: the coroutine broke a rule.
+            let value = match drop_caught(this.future) {
+                Ok(()) => TaskError::refused(rule),
+                Err(panic) => panic,
+            };
+            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
+        }
+        let value = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => {
-                let p = caught::caught(payload);
-                Err(Box::new(TaskError::Panicked {
-                    message: p.message,
-                    location: p.location,
-                }))
-            }
+            Err(payload) => Err(Box::new(panicked(payload))),
         };
-        Poll::Ready(Outcome {
-            value: Some(value),
-            site: this.registered.site(),
-            report: report_unobserved,
-        })
+        // Dropped here, where a panic in its destructor is caught (async-task would abort).
+        let value = match (drop_caught(this.future), value) {
+            (Err(panic), Ok(_)) => Err(Box::new(panic)),
+            (_, value) => value,
+        };
+        Poll::Ready(Outcome::new(value, this.registered))
     }
+}
+
+impl<T: 'static> Outcome<T> {
+    fn new(value: Result<T, Box<TaskError>>, registered: &Registered) -> Self {
+        Outcome {
+            value: Some(value),
+            site: registered.site(),
+            report: report_unobserved,
+        }
+    }
+}
+
+/// A caught panic as a coroutine's error.
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> TaskError {
+    let p = caught::caught(payload);
+    TaskError::Panicked {
+        message: p.message,
+        location: p.location,
+    }
+}
+
+/// Drops a coroutine's future (if it is still there), catching a panic of its destructors.
+fn drop_caught<F>(mut future: Pin<&mut Option<F>>) -> Result<(), TaskError> {
+    if future.as_mut().as_pin_mut().is_none() {
+        return Ok(());
+    }
+    // Even when a destructor panics, `set` leaves `None` behind (the rest of the future is
+    // dropped during the unwind): it is never dropped twice.
+    panic::catch_unwind(AssertUnwindSafe(|| future.set(None))).map_err(panicked)
 }
 
 /// A spawned coroutine. Awaiting it gives its output, or why it has none.
@@ -288,18 +334,30 @@ where
 /// ```
 #[must_use = "dropping a Task cancels it; call .detach() to let it run"]
 pub struct Task<T> {
+    /// `None` for a refused spawn (its rule is kept by `refusal` under `seq`), and once
+    /// `detach` or `cancel` took it.
     task: Option<RawTask<Outcome<T>>>,
     /// Its sequence number in the task list (its [`TaskId`]; what `cancel()` collects its
     /// stops under).
     seq: u64,
 }
 
+// A handle is two words, whatever the output: a task pointer and its id.
+const _: () = assert!(std::mem::size_of::<Task<()>>() <= 16);
+const _: () = assert!(std::mem::size_of::<Task<[u8; 1024]>>() <= 16);
+
 impl<T> Task<T> {
+    /// The handle of a refused spawn (see [`refusal::refused_task`]).
+    pub(crate) fn refused(seq: u64) -> Self {
+        Self { task: None, seq }
+    }
+
     /// Lets the coroutine run to completion without a handle; its output is dropped (a failure
     /// is reported: see [`Task`]).
     pub fn detach(mut self) {
-        if let Some(task) = self.task.take() {
-            task.detach();
+        match self.task.take() {
+            Some(task) => task.detach(),
+            None => refusal::forget(self.seq, true),
         }
     }
 
@@ -361,8 +419,14 @@ impl<T> Task<T> {
     pub fn cancel(mut self) -> impl Future<Output = Option<Result<T, TaskError>>> {
         let task = self.task.take();
         let wanted = task.as_ref().map(|_| stop::want(self.seq));
+        let refused = match task {
+            Some(_) => None,
+            None => refusal::refused_error(self.seq),
+        };
         async move {
-            let task = task?;
+            let Some(task) = task else {
+                return refused.map(Err);
+            };
             let out = task.cancel().await;
             // Its future is gone; wait for the blocking jobs and tokio tasks it left running.
             if let Some(wanted) = wanted {
@@ -400,10 +464,22 @@ impl<T> Future for Task<T> {
                 }
                 polled.map(|out| {
                     coop::consume();
-                    out.take()
+                    // `None`: it ended without an output (dropped unpolled by shutdown).
+                    out.map_or(Err(TaskError::Cancelled), Outcome::take)
                 })
             }
-            None => Poll::Ready(Err(TaskError::Cancelled)),
+            None => Poll::Ready(Err(
+                refusal::refused_error(self.seq).unwrap_or(TaskError::Cancelled)
+            )),
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        // Dropping the raw task cancels the coroutine; a refused one's rule is forgotten.
+        if self.task.is_none() {
+            refusal::forget(self.seq, false);
         }
     }
 }

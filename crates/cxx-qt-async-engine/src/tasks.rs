@@ -326,6 +326,26 @@ thread_local! {
     static CLOCK: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
+/// The coroutine being polled on this thread right now, if any.
+pub(crate) fn polled_now() -> Option<TaskId> {
+    let index = POLLING.try_with(Cell::get).ok()?.checked_sub(1)?;
+    LIST.try_with(|l| {
+        let list = l.try_borrow().ok()?;
+        Some(TaskId(list.slots.get(index as usize)?.seq))
+    })
+    .ok()
+    .flatten()
+}
+
+/// A fresh sequence number (a [`TaskId`]) for a task that gets no row (a refused spawn).
+pub(crate) fn next_seq() -> u64 {
+    LIST.with(|l| {
+        let mut list = l.borrow_mut();
+        list.next_seq += 1;
+        list.next_seq
+    })
+}
+
 /// How many tasks are alive (spawned, not yet finished or dropped).
 pub(crate) fn live() -> usize {
     LIST.with(|l| l.borrow().live)

@@ -4,7 +4,7 @@
 //!
 //! The panic hook is process-wide: this binary's tests each look only for their own messages.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use cxx_qt_async_engine::{
     panic_message, set_report_hook, spawn_blocking, spawn_local, testing::FakeLoop, JobError,
@@ -29,6 +29,20 @@ fn seen() -> &'static Mutex<Vec<String>> {
 
 fn saw(message: &str) -> bool {
     seen().lock().unwrap().iter().any(|m| m == message)
+}
+
+/// Every coroutine report in this process, as text (one report hook, set once: the tests of
+/// this binary run at the same time, each looks for its own reports).
+fn reports() -> &'static Mutex<Vec<String>> {
+    static REPORTS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        set_report_hook(|report| reports().lock().unwrap().push(report.to_string()));
+        Mutex::new(Vec::new())
+    })
+}
+
+fn reported(needle: &str) -> bool {
+    reports().lock().unwrap().iter().any(|r| r.contains(needle))
 }
 
 #[test]
@@ -57,7 +71,7 @@ fn the_applications_own_hook_sees_a_coroutine_panic_and_the_handle_gets_it() {
         }))
         .unwrap_err();
     assert!(
-        matches!(&err, TaskError::Panicked { message, location: Some(_) } if message == "coroutine panic seen by the app"),
+        matches!(&err, TaskError::Panicked { message, location: Some(_), .. } if message == "coroutine panic seen by the app"),
         "{err:?}"
     );
     assert!(saw("coroutine panic seen by the app"));
@@ -80,18 +94,33 @@ fn a_literal_panic_message_is_kept_whole() {
 #[test]
 fn a_detached_coroutines_error_and_panic_reach_the_report_hook() {
     seen();
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&reports);
-    set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+    reports();
     let fake = FakeLoop::new();
     let scope = Scope::new();
     scope
         .spawn_local(async { anyhow::Result::<()>::Err(anyhow::anyhow!("nobody awaited this")) })
         .detach();
     spawn_local(async { panic!("nobody awaited this panic") }).detach();
-    let has = |needle: &str| reports.lock().unwrap().iter().any(|r| r.contains(needle));
     fake.run_until(|| {
-        has("failed: nobody awaited this") && has("panicked: nobody awaited this panic")
+        reported("failed: nobody awaited this") && reported("panicked: nobody awaited this panic")
     })
-    .unwrap_or_else(|_| panic!("reported: {:?}", reports.lock().unwrap()));
+    .unwrap_or_else(|_| panic!("reported: {:?}", reports().lock().unwrap()));
+}
+
+#[test]
+fn a_detached_refused_coroutine_reaches_the_report_hook() {
+    seen();
+    reports();
+    let fake = FakeLoop::new();
+    spawn_local(async {
+        cxx_qt_async_engine::integration::refuse("report rule: detached and refused");
+    })
+    .detach();
+    cxx_qt_async_engine::integration::refused_task::<()>("report rule: a refused spawn, detached")
+        .detach();
+    fake.run_until(|| {
+        reported("was ended: report rule: detached and refused")
+            && reported("was ended: report rule: a refused spawn, detached")
+    })
+    .unwrap_or_else(|_| panic!("reported: {:?}", reports().lock().unwrap()));
 }

@@ -207,7 +207,9 @@ fn coroutine_panic_is_contained_and_the_executor_carries_on() {
     });
     let good = spawn_local(async { "still here" });
     match fake.block_on(bad) {
-        Err(TaskError::Panicked { message, location }) => {
+        Err(TaskError::Panicked {
+            message, location, ..
+        }) => {
             assert!(message.contains("index out of bounds"), "{message}");
             assert!(
                 location

@@ -10,10 +10,12 @@ mod engine_fairness;
 mod engine_handles;
 mod engine_jobs;
 mod engine_progress;
+mod engine_refusal;
 mod engine_scope;
 mod engine_stream;
 mod engine_tasks;
 mod engine_timers;
+mod log_capture;
 // Real sockets against a 127.0.0.1 server the tests start (feature `tokio`; not under Miri,
 // which scripts/miri.sh runs without the feature: no sockets there).
 #[cfg(feature = "tokio")]
