@@ -39,6 +39,8 @@ impl Local {
 
 thread_local! {
     static RUNTIME: RefCell<Option<Local>> = const { RefCell::new(None) };
+    /// This thread's runtime is being dropped (see [`is_shutting_down`]).
+    static SHUTTING_DOWN: Cell<bool> = const { Cell::new(false) };
     /// The counters of this thread's runtime (reset when one is installed).
     static STATS: Cell<Stats> = const { Cell::new(Stats { loop_wakes: 0, drains: 0, budget_yields: 0, polls: 0, live_coroutines: 0, pending_timers: 0, longest_drain_us: 0, slow_polls: 0 }) };
 }
@@ -97,6 +99,56 @@ pub fn in_drain() -> bool {
             Err(_) => true,
         })
         .unwrap_or(false)
+}
+
+/// `true` while this thread's runtime shuts down (its drop is ending every coroutine, which runs
+/// their destructors): what such a destructor asks for then is refused — a spawn resolves at
+/// once to [`TaskError::Refused`](crate::TaskError::Refused), an integration installs no new
+/// runtime (the one shutting down is still [installed](has_runtime) until its drop returns).
+///
+/// # Examples
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// use cxx_qt_async_engine::{integration::is_shutting_down, spawn_local, testing::FakeLoop};
+///
+/// struct Probe(Rc<Cell<bool>>);
+/// impl Drop for Probe {
+///     fn drop(&mut self) {
+///         self.0.set(is_shutting_down());
+///     }
+/// }
+///
+/// let fake = FakeLoop::new();
+/// let seen = Rc::new(Cell::new(false));
+/// let probe = Probe(seen.clone());
+/// spawn_local(async move {
+///     let _probe = probe;
+///     std::future::pending::<()>().await
+/// })
+/// .detach();
+/// assert!(!is_shutting_down());
+/// drop(fake); // its runtime shuts down, dropping the coroutine
+/// assert!(seen.get() && !is_shutting_down());
+/// ```
+pub fn is_shutting_down() -> bool {
+    SHUTTING_DOWN.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Marks this thread's runtime as shutting down until dropped.
+pub(crate) struct ShuttingDown(());
+
+impl ShuttingDown {
+    pub(crate) fn enter() -> Self {
+        SHUTTING_DOWN.with(|s| s.set(true));
+        Self(())
+    }
+}
+
+impl Drop for ShuttingDown {
+    fn drop(&mut self) {
+        let _ = SHUTTING_DOWN.try_with(|s| s.set(false));
+    }
 }
 
 /// `true` when this thread has an installed runtime.

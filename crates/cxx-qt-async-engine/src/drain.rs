@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use super::context::{bump, with_local, Local};
 use super::panic::CaptureScope;
+use super::ready::ReadyQueue;
 use super::rules::GUI_THREAD_RULE;
 use super::{clock, coop, slow_poll, tasks};
 
@@ -38,6 +39,8 @@ pub(crate) fn run() {
         // a flag left set would stop timers from asking the loop for a drain, for good.
         let _draining = DrainingGuard(local);
         let _capture = CaptureScope::enter();
+        // One atomic load: our panic hook is still in front (a later one may have replaced it).
+        super::panic::install_hook();
         let started = Instant::now();
         let deadline = clock::saturating_add(started, local.budget);
         let slow = slow_poll::threshold();
@@ -92,6 +95,20 @@ pub(crate) fn run() {
             s.budget_yields += u64::from(out_of_budget);
         });
     })
+}
+
+/// Runs every queued runnable of a runtime that shuts down (each one drops its coroutine's
+/// future: see `task`), until the queues are empty; returns how many ran.
+pub(crate) fn run_for_shutdown(ready: &ReadyQueue) -> usize {
+    let _capture = CaptureScope::enter();
+    let mut ran = 0;
+    while let Some(runnable) = ready.pop(true) {
+        tasks::clear_last_polled();
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        ran += 1;
+    }
+    tasks::clear_last_polled();
+    ran
 }
 
 /// Ends a drain: lifts the cooperative budget and clears the `draining` flag, also on unwind.

@@ -11,6 +11,9 @@
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt;
 use std::panic::Location;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::panic::CaughtPanic;
 
 /// How a job failed, where it was awaited and what the worker saw.
 ///
@@ -232,6 +235,10 @@ pub fn is_cancelled(err: &anyhow::Error) -> bool {
 
 /// What a coroutine handle resolves to when the coroutine did not finish.
 ///
+/// Like tokio's `JoinError`, a panic's payload can be re-raised ([`TaskError::into_panic`]).
+/// A `TaskError` is `Clone` and compares by its text: clones share the payload, and the first
+/// one to take it gets it (see [`into_panic`](TaskError::into_panic)).
+///
 /// # Examples
 ///
 /// ```
@@ -260,6 +267,8 @@ pub enum TaskError {
         message: String,
         /// Where it panicked, when known.
         location: Option<String>,
+        /// The payload, to re-raise it ([`TaskError::into_panic`]).
+        payload: PanicPayload,
     },
     /// The coroutine was cancelled (aborted, its owner dropped, or the runtime shut down), or
     /// it ended without an output.
@@ -279,126 +288,114 @@ impl TaskError {
     pub(crate) fn refused(rule: String) -> Self {
         Self::Refused { rule }
     }
-}
 
-/// A coroutine that ended badly, as handed to the [report hook](crate::set_report_hook).
-///
-/// # Examples
-///
-/// ```
-/// use cxx_qt_async_engine::{set_report_hook, CoroutineReport};
-///
-/// set_report_hook(|report| match report {
-///     CoroutineReport::Failed { spawned_at, error } => eprintln!("{spawned_at}: {error:#}"),
-///     other => eprintln!("{other}"),
-/// });
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CoroutineReport<'a> {
-    /// The coroutine returned an error.
-    Failed {
-        /// Where it was spawned.
-        spawned_at: &'static Location<'static>,
-        /// Its error, whole.
-        error: &'a anyhow::Error,
-    },
-    /// The coroutine panicked.
-    Panicked {
-        /// Where it was spawned.
-        spawned_at: &'static Location<'static>,
-        /// The panic message.
-        message: &'a str,
-        /// Where it panicked, when known.
-        location: Option<&'a str>,
-    },
-    /// The coroutine was ended because it broke one of the library's rules (or its spawn was
-    /// refused): see [`integration::refuse`](crate::integration::refuse).
-    Refused {
-        /// Where it was spawned.
-        spawned_at: &'static Location<'static>,
-        /// The rule it broke.
-        rule: &'a str,
-    },
-}
+    pub(crate) fn panicked(panic: CaughtPanic) -> Self {
+        Self::Panicked {
+            message: panic.message,
+            location: panic.location,
+            payload: PanicPayload::new(panic.payload),
+        }
+    }
 
-impl fmt::Display for CoroutineReport<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// `true` for a coroutine that panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self, Self::Panicked { .. })
+    }
+
+    /// `true` for a coroutine that was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Self::Cancelled)
+    }
+
+    /// `true` for a coroutine that was ended because it broke one of the library's rules.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Self::Refused { .. })
+    }
+
+    /// The panic's payload, to re-raise it with [`std::panic::resume_unwind`] (as tokio's
+    /// `JoinError::into_panic`).
+    ///
+    /// The first of a `TaskError`'s clones to take it gets the payload the coroutine panicked
+    /// with; the others get its message (a `String`).
+    ///
+    /// # Panics
+    ///
+    /// If the error is not a panic ([`TaskError::is_panic`]); see
+    /// [`try_into_panic`](TaskError::try_into_panic).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct Crash(u32);
+    ///
+    /// let fake = FakeLoop::new();
+    /// let err = fake
+    ///     .block_on(spawn_local(async { std::panic::panic_any(Crash(7)) }))
+    ///     .unwrap_err();
+    /// let payload = err.into_panic();
+    /// assert_eq!(payload.downcast_ref::<Crash>(), Some(&Crash(7)));
+    /// // std::panic::resume_unwind(payload) would go on with the same panic.
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn std::any::Any + Send + 'static> {
+        self.try_into_panic()
+            .unwrap_or_else(|err| panic!("`into_panic` on a TaskError that is no panic: {err}"))
+    }
+
+    /// The panic's payload, if the error is a panic (else the error): see
+    /// [`into_panic`](TaskError::into_panic).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cxx_qt_async_engine::TaskError;
+    ///
+    /// # fn handle(err: TaskError) {
+    /// match err.try_into_panic() {
+    ///     Ok(payload) => std::panic::resume_unwind(payload),
+    ///     Err(err) => eprintln!("{err}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn try_into_panic(self) -> Result<Box<dyn std::any::Any + Send + 'static>, TaskError> {
         match self {
-            Self::Failed { spawned_at, error } => {
-                write!(f, "coroutine spawned at {spawned_at} failed: {error:#}")
-            }
             Self::Panicked {
-                spawned_at,
-                message,
-                location,
-            } => {
-                write!(f, "coroutine spawned at {spawned_at} panicked: {message}")?;
-                if let Some(l) = location {
-                    write!(f, " (at {l})")?;
-                }
-                Ok(())
-            }
-            Self::Refused { spawned_at, rule } => {
-                write!(f, "coroutine spawned at {spawned_at} was ended: {rule}")
-            }
+                message, payload, ..
+            } => Ok(payload.take().unwrap_or_else(|| Box::new(message))),
+            other => Err(other),
         }
     }
 }
 
-type ReportHook = Box<dyn Fn(&CoroutineReport<'_>) + Send + Sync>;
+/// The payload of a coroutine's panic, kept in a [`TaskError::Panicked`] to be re-raised
+/// ([`TaskError::into_panic`]). Clones share it; it compares equal to any other (a
+/// `TaskError` compares by its text).
+#[derive(Clone)]
+pub struct PanicPayload(Arc<Mutex<Option<Box<dyn std::any::Any + Send + 'static>>>>);
 
-static REPORT_HOOK: std::sync::RwLock<Option<ReportHook>> = std::sync::RwLock::new(None);
+impl PanicPayload {
+    pub(crate) fn new(payload: Box<dyn std::any::Any + Send + 'static>) -> Self {
+        Self(Arc::new(Mutex::new(Some(payload))))
+    }
 
-/// Sets what happens when an owned coroutine (see [`crate::Scope`]) ends with an error or
-/// a panic. The default writes the report to standard error.
-///
-/// # Examples
-///
-/// ```
-/// cxx_qt_async_engine::set_report_hook(|report| eprintln!("[my-app] {report}"));
-/// ```
-pub fn set_report_hook(hook: impl Fn(&CoroutineReport<'_>) + Send + Sync + 'static) {
-    *REPORT_HOOK
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(hook));
-}
-
-pub(crate) fn report(report: &CoroutineReport<'_>) {
-    let hook = REPORT_HOOK
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    match hook.as_ref() {
-        Some(hook) => hook(report),
-        None => eprintln!("cxx-qt-async: {report}"),
+    fn take(&self) -> Option<Box<dyn std::any::Any + Send + 'static>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 }
 
-/// A coroutine's output that nobody took (its handle was detached, or dropped after it ended):
-/// a panic, or the `Err` of an `anyhow::Result<()>`, goes to the report hook; anything else is
-/// dropped.
-pub(crate) fn report_unobserved<T: 'static>(
-    value: Result<T, Box<TaskError>>,
-    spawned_at: &'static Location<'static>,
-) {
-    match value {
-        Err(e) => match *e {
-            TaskError::Panicked { message, location } => report(&CoroutineReport::Panicked {
-                spawned_at,
-                message: &message,
-                location: location.as_deref(),
-            }),
-            TaskError::Refused { rule } => report(&CoroutineReport::Refused {
-                spawned_at,
-                rule: &rule,
-            }),
-            TaskError::Cancelled => {}
-        },
-        Ok(value) => {
-            let value: &dyn std::any::Any = &value;
-            if let Some(Err(error)) = value.downcast_ref::<anyhow::Result<()>>() {
-                report(&CoroutineReport::Failed { spawned_at, error });
-            }
-        }
+impl fmt::Debug for PanicPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PanicPayload { .. }")
     }
 }
+
+impl PartialEq for PanicPayload {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for PanicPayload {}

@@ -209,6 +209,7 @@ fn thread_name() -> String {
 }
 
 fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
+    let mark = super::panic::mark();
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => {
@@ -222,7 +223,7 @@ fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
         }
         Err(payload) => Err(Box::new(Failure::Panicked {
             thread: thread_name(),
-            panic: caught(payload),
+            panic: caught(payload, mark),
         })),
     }
 }

@@ -15,6 +15,15 @@
 //! * Wakes from any thread are coalesced into one [`LoopWaker::wake`](integration::LoopWaker::wake) per batch; the loop then
 //!   calls [`Drainer::drain`](integration::Drainer::drain), which runs ready coroutines for at most a small time budget.
 //! * A poll takes at most 128 ready results ([`coop`]), so no coroutine holds a drain for long.
+//! * Handles ([`Task`]) and timers ([`Sleep`], [`Interval`]) are `!Send`: they stay on the GUI
+//!   thread with their coroutine.
+//! * Dropping the [`Runtime`] drops every live coroutine, on the GUI thread, whoever holds its
+//!   handle or its wakers: their destructors run there and then. What those destructors ask
+//!   for meanwhile (a spawn, a runtime) is refused.
+//! * A misuse is refused, never a panic where a panic would abort (an FFI frame, a destructor,
+//!   an unwind): [`integration::refuse`] logs it and ends the coroutine being polled with
+//!   [`TaskError::Refused`]. A panic in a coroutine, or in its destructors, is caught: its
+//!   handle gives [`TaskError::Panicked`], or the [report hook](set_report_hook) gets it.
 //!
 //! ```
 //! use cxx_qt_async_engine::{spawn_blocking, spawn_local, testing::FakeLoop};
@@ -37,6 +46,7 @@
 //! | `ready` | the ready queues: wakes from any thread, one loop wake per batch |
 //! | `drain` | the drain loop and its time budget |
 //! | `task` | [`spawn_local`] and the [`Task`] handle |
+//! | `coroutine` | a coroutine's future as its task stores it: panics, refusals, owner's end, shutdown |
 //! | `pool`, `lanes`, `job` | the worker pool and its fair queue (one lane per submitter, served in turn); [`spawn_blocking`] and [`spawn_blocking_fallible`] return [`Job`]s |
 //! | [`coop`] | the cooperative budget: a poll takes at most 128 ready results; [`yield_now`] |
 //! | `timer`, `timer_queue` | [`sleep`] and [`interval`], and the runtime's timer queue, driven by the loop (no thread per timer) |
@@ -50,7 +60,9 @@
 //! | `scope` | [`Scope`]: coroutines owned by an object, cancelled with it |
 //! | `tasks` | [`tasks`]: the live task list (id, label, owner, state, age) |
 //! | `slow_poll` | [`slow_polls`]: the coroutines whose polls held the thread too long |
-//! | `error` | [`JobError`], [`TaskError`] and the coroutine [report hook](set_report_hook) |
+//! | `error` | [`JobError`] and [`TaskError`] |
+//! | `report` | the [report hook](set_report_hook): failures nobody awaits |
+//! | `refusal` | [`refuse`](integration::refuse): a misuse refused without a panic, ending the coroutine |
 //! | `panic`, `clock`, `rules` | panic payloads as values, the engine's clock, the rule its assertions name |
 //! | `testing` | feature `test-util`: `FakeLoop`, a headless event loop for tests |
 //! | [`on_tokio`], `tokio_slot` | feature `tokio`: await tokio-based futures directly; `on_tokio::spawn` runs `Send` futures on tokio's threads |
@@ -68,6 +80,7 @@ mod clock;
 mod compose;
 mod context;
 pub mod coop;
+mod coroutine;
 mod drain;
 mod error;
 mod job;
@@ -81,6 +94,7 @@ mod pool;
 mod progress;
 mod ready;
 mod refusal;
+mod report;
 mod rules;
 mod runtime;
 mod scope;
@@ -113,13 +127,12 @@ pub use cancel::{spawn_cancellable, CancellableJob};
 pub use compose::{race, timeout, Race, TimedOut, Timeout};
 pub use context::{has_runtime, stats, worker_threads, Stats};
 pub use coop::{yield_now, YieldNow};
-pub use error::{
-    is_cancelled, set_report_hook, worker_backtrace, CoroutineReport, JobError, TaskError,
-};
+pub use error::{is_cancelled, worker_backtrace, JobError, PanicPayload, TaskError};
 pub use job::{spawn_blocking, spawn_blocking_fallible, Job};
 pub use lag::{percentile, LagMeter, LagSnapshot};
 pub use panic::panic_message;
 pub use progress::{progress, progress_every, ProgressWatch, Reporter, FRAME_INTERVAL};
+pub use report::{set_report_hook, CoroutineReport};
 pub use rules::GUI_THREAD_RULE;
 pub use runtime::{Runtime, RuntimeBuilder};
 #[allow(deprecated)]
@@ -150,7 +163,8 @@ pub use token::{CancelToken, Cancelled};
 /// * [`Drainer`](integration::Drainer): what the loop calls when asked;
 /// * [`refuse`](integration::refuse): refuses a misuse without a panic (it is logged, and the
 ///   coroutine being polled ends with [`TaskError::Refused`]); [`refused_task`](integration::refused_task):
-///   a refused spawn;
+///   a refused spawn; [`is_shutting_down`](integration::is_shutting_down): this thread's runtime
+///   is being dropped (install nothing then);
 /// * [`current_scope`](integration::current_scope): the [`Scope`] whose coroutine is being
 ///   polled (the Qt layer lends an object only to its own coroutines with it);
 ///   [`in_drain`](integration::in_drain): whether a drain runs on this thread;
@@ -196,7 +210,7 @@ pub use token::{CancelToken, Cancelled};
 /// assert_eq!(answer.get(), Some(42));
 /// ```
 pub mod integration {
-    pub use super::context::in_drain;
+    pub use super::context::{in_drain, is_shutting_down};
     pub use super::refusal::{refuse, refused_task};
     pub use super::runtime::Drainer;
     pub use super::scope::current_scope;

@@ -212,10 +212,12 @@ where
     let task = handle.spawn(async move {
         let _ended = guard; // dropped with the future: when it finishes or is aborted
         let _capture = super::panic::CaptureScope::enter();
+        // No mark: the future may move between tokio's threads, each counts its own panics
+        // (the record is matched by message alone).
         AssertUnwindSafe(future)
             .catch_unwind()
             .await
-            .map_err(caught)
+            .map_err(|payload| caught(payload, 0))
     });
     TokioJob {
         handle: Some(task),

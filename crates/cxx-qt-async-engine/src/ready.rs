@@ -69,27 +69,21 @@ impl ReadyQueue {
             .unwrap_or(false)
     }
 
-    /// Queues a runnable; posts one loop wake per batch. After [`close`](Self::close), the
-    /// runnable is dropped at once on the owner thread (which drops its coroutine's future),
-    /// and queued from any other thread (where its `!Send` future must not be dropped), for the
-    /// owner's shutdown to drop: coroutines parked on tokio or on a worker's job are woken one
-    /// last time from those threads while the runtime shuts down.
+    /// Queues a runnable; posts one loop wake per batch. After [`close`](Self::close) (the
+    /// runtime shuts down), it is queued without a loop wake: the shutdown runs it (which drops
+    /// its coroutine's future, on the owner thread). After the shutdown (no owner thread any
+    /// more) it is queued in the remote queue, which nobody drains: never run or dropped off
+    /// its thread (it cannot happen: the shutdown ended every coroutine).
     pub(crate) fn schedule(&self, runnable: Runnable) {
         let on_owner = self.on_owner();
-        if self.closed.load(Ordering::Acquire) {
-            if on_owner {
-                drop(runnable);
-            } else {
-                self.remote.push(runnable);
-            }
-            return;
-        }
         if on_owner {
             LOCAL.with(|q| q.borrow_mut().push_back(runnable));
         } else {
             self.remote.push(runnable);
         }
-        self.arm();
+        if !self.closed.load(Ordering::Acquire) {
+            self.arm();
+        }
     }
 
     /// The next runnable, from the remote queue first when `remote_first`, else the local one.
@@ -148,22 +142,8 @@ impl ReadyQueue {
         self.wakes.load(Ordering::Relaxed)
     }
 
-    /// From now on a woken coroutine is dropped at once (on this thread) instead of queued.
+    /// The runtime shuts down: a woken coroutine is queued without asking the loop for a drain.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
-    }
-
-    /// Drops every queued runnable (and with it its coroutine), on the owner thread.
-    pub(crate) fn drop_queued(&self) {
-        while let Some(runnable) = self.remote.pop() {
-            drop(runnable);
-        }
-        while let Some(runnable) = LOCAL
-            .try_with(|q| q.borrow_mut().pop_front())
-            .ok()
-            .flatten()
-        {
-            drop(runnable);
-        }
     }
 }

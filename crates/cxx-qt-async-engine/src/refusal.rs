@@ -10,7 +10,8 @@
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 
-use super::error::{report, CoroutineReport, TaskError};
+use super::error::TaskError;
+use super::report::{report, CoroutineReport};
 use super::task::Task;
 use super::tasks;
 
@@ -113,12 +114,14 @@ pub(crate) fn take() -> Option<String> {
 /// ```
 #[track_caller]
 pub fn refused_task<T>(rule: &str) -> Task<T> {
+    refused_task_at(rule, Location::caller())
+}
+
+/// [`refused_task`], spawned at `site`.
+pub(crate) fn refused_task_at<T>(rule: &str, site: &'static Location<'static>) -> Task<T> {
     tracing::error!(target: "cxx_qt_async_engine", "refused: {rule}");
     let seq = tasks::next_seq();
-    REFUSED.with(|r| {
-        r.borrow_mut()
-            .push((seq, Location::caller(), rule.to_owned()))
-    });
+    REFUSED.with(|r| r.borrow_mut().push((seq, site, rule.to_owned())));
     Task::refused(seq)
 }
 

@@ -7,16 +7,20 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::context::{self, has_runtime, with_local, Local};
+use super::context::{self, has_runtime, with_local, Local, ShuttingDown};
 use super::panic as caught;
 use super::pool::WorkerPool;
 use super::ready::ReadyQueue;
+use super::refusal;
 use super::rules::GUI_THREAD_RULE;
 use super::timer_queue::TimerQueue;
 use super::waker::LoopWaker;
-use super::{clock, drain, slow_poll};
+use super::{clock, drain, slow_poll, tasks};
 
 /// Configures and installs a [`Runtime`] on the current thread.
+///
+/// Every setting saturates: `worker_threads(usize::MAX)` gives a default reserve of
+/// `usize::MAX` threads (three times would overflow), not a panic.
 ///
 /// # Examples
 ///
@@ -124,13 +128,35 @@ impl RuntimeBuilder {
         self
     }
 
+    /// The reserve: as set, else three times the workers (saturating).
+    fn reserve(&self) -> usize {
+        self.reserve
+            .unwrap_or_else(|| self.workers.saturating_mul(3))
+    }
+
     /// Installs the runtime on the current thread, which becomes its GUI thread.
+    ///
+    /// While this thread's runtime shuts down (from a destructor its drop runs), the
+    /// installation is refused ([`integration::refuse`](crate::integration::refuse): logged,
+    /// and the coroutine being polled, if any, ends): the returned guard is inert, and the
+    /// runtime that shuts down stays the thread's until its drop returns.
     ///
     /// # Panics
     ///
-    /// If this thread already has a runtime.
+    /// If this thread already has a runtime (that is not shutting down).
     #[track_caller]
     pub fn install(self, loop_waker: impl LoopWaker) -> Runtime {
+        if context::is_shutting_down() {
+            refusal::refuse(&format!(
+                "a cxx-qt-async runtime may not be installed while this thread's runtime shuts \
+                 down. {GUI_THREAD_RULE}"
+            ));
+            return Runtime {
+                workers: 0,
+                installed: false,
+                _not_send: std::marker::PhantomData,
+            };
+        }
         assert!(
             !has_runtime(),
             "a cxx-qt-async runtime is already installed on this thread"
@@ -142,7 +168,7 @@ impl RuntimeBuilder {
             budget: self.budget,
             pool: WorkerPool::new(
                 self.workers,
-                self.reserve.unwrap_or(3 * self.workers),
+                self.reserve(),
                 self.worker_nice,
                 self.shutdown_wait,
             ),
@@ -157,6 +183,7 @@ impl RuntimeBuilder {
         context::install(local);
         Runtime {
             workers: self.workers,
+            installed: true,
             _not_send: std::marker::PhantomData,
         }
     }
@@ -195,6 +222,9 @@ impl Drainer {
     ///
     /// When called from inside a coroutine (drains never nest), naming the rule.
     pub fn drain(&self) {
+        if context::is_shutting_down() {
+            return; // the shutdown ends every coroutine itself
+        }
         let Some(ready) = self.ready.upgrade() else {
             return;
         };
@@ -205,8 +235,24 @@ impl Drainer {
 }
 
 /// The installed executor and worker pool of one GUI thread. Dropping it shuts both down:
-/// queued jobs are cancelled, running jobs get [`RuntimeBuilder::shutdown_wait`] to finish, and
-/// every remaining coroutine is dropped (on this thread).
+/// every live coroutine is dropped, on this thread, whoever holds its handle (held [`Task`]s,
+/// [`Scope`]s that outlive the runtime, coroutines parked on a timer or on a waker held
+/// elsewhere), so their destructors run there and then (a handle awaited later gives
+/// [`TaskError::Cancelled`]); queued jobs are cancelled, running jobs get
+/// [`RuntimeBuilder::shutdown_wait`] to finish. Spawns from the destructors that run meanwhile
+/// are refused ([`integration::is_shutting_down`]).
+///
+/// Dropping it from inside one of its own coroutines (or while one is dropped in a drain) is
+/// refused ([`integration::refuse`]): logged, the runtime stays installed (until the thread
+/// ends), the coroutine ends with [`TaskError::Refused`]. Never a panic: it may happen during
+/// an unwind or in a destructor called from C++.
+///
+/// [`Task`]: crate::Task
+/// [`Scope`]: crate::Scope
+/// [`TaskError::Cancelled`]: crate::TaskError::Cancelled
+/// [`TaskError::Refused`]: crate::TaskError::Refused
+/// [`integration::is_shutting_down`]: crate::integration::is_shutting_down
+/// [`integration::refuse`]: crate::integration::refuse
 ///
 /// Apps built on Qt use `cxx_qt_async::QtRuntime`, which installs this with a Qt loop waker.
 ///
@@ -228,6 +274,8 @@ impl Drainer {
 #[must_use = "the runtime shuts down when this guard is dropped"]
 pub struct Runtime {
     workers: usize,
+    /// `false` for the guard of a refused installation (its drop does nothing).
+    installed: bool,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
@@ -244,7 +292,10 @@ impl Runtime {
 
     /// What the event loop calls to drain this runtime (see [`Drainer`]).
     pub fn drainer(&self) -> Drainer {
-        let ready = with_local("Runtime::drainer()", |local| Arc::downgrade(&local.ready));
+        let ready = match self.installed {
+            true => with_local("Runtime::drainer()", |local| Arc::downgrade(&local.ready)),
+            false => std::sync::Weak::new(),
+        };
         Drainer {
             ready,
             _not_send: std::marker::PhantomData,
@@ -254,45 +305,98 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Refused before anything changes: the runtime stays installed and keeps working (it
-        // then lives until the thread ends).
-        assert!(
-            !context::in_drain(),
-            "a cxx-qt-async runtime may not be dropped from inside one of its coroutines (it \
-             would have to drop the coroutine that drops it): drop it after the event loop \
-             has returned. {GUI_THREAD_RULE}"
-        );
-        let taken = context::take().unwrap_or_else(|_| {
-            panic!("the runtime was dropped from inside a coroutine. {GUI_THREAD_RULE}")
-        });
-        let Some(local) = taken else {
+        if !self.installed {
+            return; // a refused installation's guard
+        }
+        if context::in_drain() || context::is_shutting_down() {
+            // Refused before anything changes: the runtime stays installed and keeps working
+            // (it then lives until the thread ends); the coroutine that dropped it ends.
+            refusal::refuse(&format!(
+                "a cxx-qt-async runtime may not be dropped from inside one of its coroutines (it \
+                 would have to drop the coroutine that drops it): drop it after the event loop \
+                 has returned. {GUI_THREAD_RULE}"
+            ));
+            return;
+        }
+        let Some((ready, shutdown_wait)) =
+            context::try_with_local(|local| (Arc::clone(&local.ready), local.shutdown_wait))
+        else {
             return;
         };
-        let deadline = clock::saturating_add(Instant::now(), local.shutdown_wait);
-        // From now on a woken coroutine is dropped at once (on this thread) instead of queued.
-        local.ready.close();
-        // Drop what is queued first: among it are the coroutines cancelled just before (their
-        // owners were destroyed), whose futures are dropped only now. That sets the cancel
-        // tokens of the jobs they were awaiting, so the pool's bounded wait below is short.
-        local.ready.drop_queued();
-        local.pool.shutdown();
-        // Coroutines parked on a timer are referenced only by the timer's waker. Dropping the
-        // waker of a detached task schedules it one last time so that its future is dropped;
-        // that must happen while this thread is still the owner, or the runnable would be
-        // forgotten and the coroutine's destructors would never run.
-        drop(local.timers.take_all());
-        local.ready.drop_queued();
-        // Tokio's tasks get what is left of the same bound. Coroutines parked on tokio I/O are
-        // referenced by tokio's wakers only: dropped there, they are scheduled one last time.
-        #[cfg(feature = "tokio")]
-        {
-            let Local { tokio, ready, .. } = local;
-            tokio.shutdown(deadline.saturating_duration_since(Instant::now()));
-            ready.drop_queued();
-        }
-        #[cfg(not(feature = "tokio"))]
-        let _ = deadline;
+        // Until the end of this drop: spawns are refused, drains do nothing, and a woken
+        // coroutine is queued (for the loop below) without asking the loop for a drain.
+        let _shutting_down = ShuttingDown::enter();
+        ready.close();
+        let started = Instant::now();
+        let deadline = clock::saturating_add(started, shutdown_wait);
+        // Every live coroutine is dropped now, on this thread, whoever holds its handle or its
+        // wakers (a timer, a scope, a signal, tokio): their destructors run here. That also
+        // cancels the jobs they awaited (a queued job never runs), so the pool's bounded wait
+        // below is short.
+        end_every_coroutine(&ready, clock::saturating_add(started, SHUTDOWN_REACH));
+        with_local("Runtime::drop()", |local| local.pool.shutdown());
+        end_every_coroutine(
+            &ready,
+            clock::saturating_add(Instant::now(), SHUTDOWN_REACH),
+        );
         // Only now: until here, `schedule` recognises this thread as the owner.
         ReadyQueue::set_owner(None);
+        let Ok(Some(local)) = context::take() else {
+            return;
+        };
+        // Tokio's tasks get what is left of the same bound.
+        #[cfg(feature = "tokio")]
+        {
+            let Local { tokio, .. } = local;
+            tokio.shutdown(deadline.saturating_duration_since(Instant::now()));
+        }
+        #[cfg(not(feature = "tokio"))]
+        {
+            let _ = deadline;
+            drop(local);
+        }
+    }
+}
+
+/// How long a shutdown waits for coroutines woken elsewhere (a worker, a tokio thread) to reach
+/// its queue, before it gives up on them (and says so).
+const SHUTDOWN_REACH: Duration = Duration::from_secs(1);
+
+/// Drops every live coroutine of this thread: wakes each one (the task list keeps a waker of
+/// every live coroutine) and runs the queues until none is left (a woken coroutine, polled
+/// while the runtime shuts down, drops its future instead). Coroutines woken elsewhere that
+/// have not reached the queue yet are waited for until `deadline`.
+fn end_every_coroutine(ready: &ReadyQueue, deadline: Instant) {
+    loop {
+        for waker in tasks::take_live_wakers() {
+            waker.wake();
+        }
+        let ran = drain::run_for_shutdown(ready);
+        let left = tasks::live();
+        if left == 0 {
+            return;
+        }
+        if ran == 0 {
+            if Instant::now() >= deadline {
+                tracing::error!(
+                    target: "cxx_qt_async_engine",
+                    "{left} coroutine(s) could not be reached at shutdown: they are leaked"
+                );
+                return;
+            }
+            thread::yield_now();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RuntimeBuilder;
+
+    #[test]
+    fn the_default_reserve_of_a_huge_pool_saturates_instead_of_overflowing() {
+        let builder = RuntimeBuilder::default().worker_threads(usize::MAX);
+        assert_eq!(builder.reserve(), usize::MAX);
+        assert_eq!(RuntimeBuilder::default().worker_threads(4).reserve(), 12);
     }
 }

@@ -17,7 +17,8 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 
-use super::task::{spawn_with, Owner, Task};
+use super::coroutine::Owner;
+use super::task::{spawn_with, Task};
 use super::tasks::Label;
 
 /// Identifies a [`Scope`] among all scopes of its thread, for as long as the thread lives.
@@ -260,10 +261,13 @@ impl Scope {
         F: Future + 'static,
         F::Output: 'static,
     {
-        assert!(
-            !self.state.gone.get(),
-            "Scope::spawn_local on a scope that is being dropped"
-        );
+        if self.state.gone.get() {
+            // From a destructor its drop runs: refused (a panic there may abort).
+            return super::refusal::refused_task_at(
+                "Scope::spawn_local on a scope that is being dropped (its coroutines end with it)",
+                label.site(),
+            );
+        }
         let link = Link {
             state: Rc::clone(&self.state),
             generation: self.state.generation.get(),

@@ -16,13 +16,19 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 
+use super::error::TaskError;
+
 /// A future that resolves once a job dropped mid-run has stopped.
 pub(crate) type Stopping = Pin<Box<dyn Future<Output = ()>>>;
+
+/// What a cancelled coroutine's drop hands its `cancel()`: the jobs it left running, and the
+/// panic of its destructor, if it panicked.
+pub(crate) type Delivered = (Vec<Stopping>, Option<TaskError>);
 
 #[derive(Default)]
 struct State {
     /// Tasks whose stops a `cancel()` waits for, with what their drop delivered.
-    wanted: Vec<(u64, Option<Vec<Stopping>>)>,
+    wanted: Vec<(u64, Option<Delivered>)>,
     /// Collections open right now (innermost last).
     open: Vec<Vec<Stopping>>,
 }
@@ -105,13 +111,14 @@ pub(crate) fn collect(drop_future: impl FnOnce()) -> Vec<Stopping> {
     open.close()
 }
 
-/// Hands task `seq`'s collected stops to the `cancel()` waiting for them.
-pub(crate) fn deliver(seq: u64, stops: Vec<Stopping>) {
-    STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        if let Some((_, slot)) = s.wanted.iter_mut().find(|(w, _)| *w == seq) {
-            *slot = Some(stops);
-        }
+/// Hands task `seq`'s collected stops (and its destructor's panic) to the `cancel()` waiting
+/// for them.
+pub(crate) fn deliver(seq: u64, stops: Vec<Stopping>, panic: Option<TaskError>) {
+    let _ = STATE.try_with(|s| {
+        let mut s = s.try_borrow_mut().ok()?;
+        let (_, slot) = s.wanted.iter_mut().find(|(w, _)| *w == seq)?;
+        *slot = Some((stops, panic));
+        Some(())
     });
 }
 
@@ -120,7 +127,7 @@ pub(crate) struct Wanted(u64);
 
 impl Wanted {
     /// What the task's drop delivered (nothing if it finished, or was never dropped mid-run).
-    pub(crate) fn take(&self) -> Vec<Stopping> {
+    pub(crate) fn take(&self) -> Delivered {
         STATE.with(|s| {
             let mut s = s.borrow_mut();
             s.wanted

@@ -6,20 +6,25 @@
 //! schedule function queues it in the runtime's [`ReadyQueue`] (from any thread); only the
 //! drain, on the GUI thread, runs it. Its output goes to whoever awaits its [`Task`]; one that
 //! nobody takes (a detached coroutine's) is reported if it is a failure.
+//!
+//! [`Coroutine`]: super::coroutine::Coroutine
 
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::marker::PhantomData;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use async_task::FallibleTask as RawTask;
 
-use super::context::{with_local, Local};
-use super::error::{report_unobserved, TaskError};
-use super::panic as caught;
+use super::context::{self, with_local, Local};
+use super::coroutine::{drop_caught, Coroutine, Outcome, Owner};
+use super::error::TaskError;
 use super::ready::ReadyQueue;
-use super::tasks::{self, Label, Registered, TaskId};
+use super::report::report_unobserved;
+use super::rules::GUI_THREAD_RULE;
+use super::tasks::{self, Label, TaskId};
 use super::{coop, refusal, stop};
 
 /// Spawns a coroutine on this thread's executor. It first runs at the next drain (never inline),
@@ -56,27 +61,6 @@ where
     spawn_with(future, Label::Site(Location::caller()), None, (), |_, _| {})
 }
 
-/// What a coroutine's wrapper asks of its owner: whether it may still run (and, while it runs,
-/// whatever the owner wants in place: the Qt layer's "current object"), and what to do when the
-/// coroutine is gone. A free coroutine has none (`()`, zero-sized).
-pub(crate) trait Owner: 'static {
-    /// What stays in place while the coroutine is polled.
-    type Running;
-    /// Before each poll: `None` when the owner is gone (the coroutine is then dropped, not
-    /// polled, and its handle resolves to [`TaskError::Cancelled`]).
-    fn enter(&self) -> Option<Self::Running>;
-    /// The coroutine's future was dropped (it finished or was cancelled).
-    fn left(&self, seq: u64);
-}
-
-impl Owner for () {
-    type Running = ();
-    fn enter(&self) -> Option<()> {
-        Some(())
-    }
-    fn left(&self, _: u64) {}
-}
-
 /// Spawns `future` labelled `label` (its spawn site included), owned by `owner` (the task list
 /// shows `owner_name`);
 /// `spawned(seq, waker)` is called before the coroutine is first scheduled, with its task-list
@@ -94,13 +78,32 @@ where
     F::Output: 'static,
     O: Owner,
 {
+    if context::is_shutting_down() {
+        return refused_spawn(future, label.site());
+    }
     with_local("spawn_local()", |local| {
         let (task, seq) = spawn_raw(local, future, label, owner_name, owner, spawned);
         Task {
             task: Some(task),
             seq,
+            _not_send: PhantomData,
         }
     })
+}
+
+/// A spawn while the runtime shuts down: refused, its future dropped at once (on this thread).
+#[cold]
+fn refused_spawn<F: Future, T>(future: F, site: &'static Location<'static>) -> Task<T> {
+    let rule = format!(
+        "a coroutine may not be spawned while its runtime shuts down (spawned at {site}). \
+         {GUI_THREAD_RULE}"
+    );
+    let task = refusal::refused_task_at(&rule, site);
+    let mut future = Box::pin(Some(future));
+    if let Err(panic) = drop_caught(future.as_mut()) {
+        report_unobserved::<()>(Err(Box::new(panic)), site);
+    }
+    task
 }
 
 fn spawn_raw<F, O>(
@@ -118,6 +121,7 @@ where
 {
     let ready: Arc<ReadyQueue> = Arc::clone(&local.ready);
     let (registered, seq) = tasks::register(label, owner_name);
+    let row = registered.row();
     let wrapped = Coroutine {
         future: Some(future),
         registered,
@@ -141,158 +145,14 @@ where
     // `Waker` given to `spawned` only schedules (it never runs or drops the future).
     #[allow(unsafe_code)]
     let (runnable, task) = unsafe { async_task::spawn_unchecked(wrapped, schedule) };
-    spawned(seq, &runnable.waker());
+    let waker = runnable.waker();
+    spawned(seq, &waker);
+    // The task list keeps it: the runtime's shutdown wakes every live coroutine with it.
+    tasks::keep_waker(row, waker);
     runnable.schedule();
     // Fallible: a task closed without an output (dropped unpolled at shutdown) resolves to
     // `None`, never to async-task's "Task polled after completion" panic.
     (task.fallible(), seq)
-}
-
-/// A coroutine's output as its task stores it: the value, or why there is none (rare, so boxed:
-/// it keeps every task allocation small), and where it was spawned. Dropped without being taken
-/// (nobody awaited a detached coroutine), a failure in it is reported.
-pub(crate) struct Outcome<T> {
-    value: Option<Result<T, Box<TaskError>>>,
-    site: &'static Location<'static>,
-    /// Reports it if nobody takes it (`T: 'static` is known where this is made, not in `Drop`).
-    report: fn(Result<T, Box<TaskError>>, &'static Location<'static>),
-}
-
-impl<T> Outcome<T> {
-    fn take(mut self) -> Result<T, TaskError> {
-        self.value
-            .take()
-            .map_or(Err(TaskError::Cancelled), |v| v.map_err(|e| *e))
-    }
-}
-
-impl<T> Drop for Outcome<T> {
-    fn drop(&mut self) {
-        if let Some(value) = self.value.take() {
-            (self.report)(value, self.site);
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A coroutine's future as the task stores it: panics become `TaskError::Panicked`, and a
-    /// coroutine whose owner is gone is dropped instead of polled.
-    ///
-    /// A plain struct, not an `async` block (which would hold `future` twice: as its capture and
-    /// inside what it awaits) and not a combinator (which adds a state tag): every task is
-    /// exactly the size of its future plus the task header and its task-list entry.
-    struct Coroutine<F, O: Owner> {
-        // `None` once dropped early: for a `cancel()`, or because its owner went.
-        #[pin]
-        future: Option<F>,
-        registered: Registered,
-        owner: O,
-    }
-
-    impl<F, O: Owner> PinnedDrop for Coroutine<F, O> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            let mut future = this.future;
-            // A `Task::cancel()` waits for this task: drop the future with a collection open,
-            // so the jobs it leaves running are handed to that `cancel()`. (Checked through
-            // `as_pin_mut`, never `&Option<F>`: see `poll`.)
-            if future.as_mut().as_pin_mut().is_some() && stop::is_wanted(|| this.registered.seq()) {
-                let stops = stop::collect(|| future.set(None));
-                stop::deliver(this.registered.seq(), stops);
-            }
-            this.owner.left(this.registered.seq());
-        }
-    }
-}
-
-impl<F: Future, O: Owner> Future for Coroutine<F, O>
-where
-    F::Output: 'static,
-{
-    type Output = Outcome<F::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        // Looked at through `Pin<&mut F>`, never through `&Option<F>`: a shared reference to the
-        // whole future would be a read of all its bytes, which (under Stacked Borrows, as Miri
-        // checks) invalidates the references an `async` block holds into itself across polls.
-        if this.future.as_mut().as_pin_mut().is_none() {
-            return Poll::Pending; // dropped early: never polled again
-        }
-        let Some(_running) = this.owner.enter() else {
-            // The owner is gone: drop the future here, on the GUI thread, without polling it.
-            let value = match drop_caught(this.future) {
-                Ok(()) => TaskError::Cancelled,
-                Err(panic) => panic,
-            };
-            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
-        };
-        let Some(future) = this.future.as_mut().as_pin_mut() else {
-            return Poll::Pending;
-        };
-        let polling = this.registered.polling();
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
-        drop(polling);
-        // One flag read: did this poll break one of the library's rules (`refuse`)?
-        if let Some(rule) = refusal::take() {
-            if let Err(payload) = polled {
-                // Already in the log (the panic hook printed it); the refusal came first.
-                let p = caught::caught(payload);
-                tracing::error!(
-                    target: "cxx_qt_async_engine",
-                    "a refused coroutine also panicked: {}{}",
-                    p.message,
-                    p.location.map(|l| format!(" (at {l})")).unwrap_or_default()
-                );
-            }
-            // Its value, if it had one, is dropped with it: the coroutine broke a rule.
-            let value = match drop_caught(this.future) {
-                Ok(()) => TaskError::refused(rule),
-                Err(panic) => panic,
-            };
-            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
-        }
-        let value = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(Box::new(panicked(payload))),
-        };
-        // Dropped here, where a panic in its destructor is caught (async-task would abort).
-        let value = match (drop_caught(this.future), value) {
-            (Err(panic), Ok(_)) => Err(Box::new(panic)),
-            (_, value) => value,
-        };
-        Poll::Ready(Outcome::new(value, this.registered))
-    }
-}
-
-impl<T: 'static> Outcome<T> {
-    fn new(value: Result<T, Box<TaskError>>, registered: &Registered) -> Self {
-        Outcome {
-            value: Some(value),
-            site: registered.site(),
-            report: report_unobserved,
-        }
-    }
-}
-
-/// A caught panic as a coroutine's error.
-fn panicked(payload: Box<dyn std::any::Any + Send>) -> TaskError {
-    let p = caught::caught(payload);
-    TaskError::Panicked {
-        message: p.message,
-        location: p.location,
-    }
-}
-
-/// Drops a coroutine's future (if it is still there), catching a panic of its destructors.
-fn drop_caught<F>(mut future: Pin<&mut Option<F>>) -> Result<(), TaskError> {
-    if future.as_mut().as_pin_mut().is_none() {
-        return Ok(());
-    }
-    // Even when a destructor panics, `set` leaves `None` behind (the rest of the future is
-    // dropped during the unwind): it is never dropped twice.
-    panic::catch_unwind(AssertUnwindSafe(|| future.set(None))).map_err(panicked)
 }
 
 /// A spawned coroutine. Awaiting it gives its output, or why it has none.
@@ -324,13 +184,23 @@ fn drop_caught<F>(mut future: Pin<&mut Option<F>>) -> Result<(), TaskError> {
 /// assert_eq!(value, 2);
 /// ```
 ///
-/// A `Task` is `!Send` when its output is: the output is taken on the thread that awaits it.
+/// A `Task` is `!Send` (and `!Sync`), whatever its output: it stays on the GUI thread, where
+/// its coroutine runs. [`Task::cancel`] waits through GUI-thread state (what the coroutine's
+/// drop left running is handed over in a thread-local), and a refused spawn's rule is kept
+/// there; a handle moved to another thread could not keep either promise.
 ///
 /// ```compile_fail,E0277
-/// // An Rc output stays on the GUI thread.
+/// // A handle stays on the GUI thread, even with a Send output.
 /// fn assert_send<T: Send>(_: T) {}
 /// let fake = cxx_qt_async_engine::testing::FakeLoop::new();
-/// assert_send(cxx_qt_async_engine::spawn_local(async { std::rc::Rc::new(1) }));
+/// assert_send(cxx_qt_async_engine::spawn_local(async { 1 }));
+/// ```
+///
+/// ```compile_fail,E0277
+/// // So `cancel()` cannot be made, or awaited, on another thread.
+/// let fake = cxx_qt_async_engine::testing::FakeLoop::new();
+/// let task = cxx_qt_async_engine::spawn_local(std::future::pending::<()>());
+/// std::thread::spawn(move || futures::executor::block_on(task.cancel()));
 /// ```
 #[must_use = "dropping a Task cancels it; call .detach() to let it run"]
 pub struct Task<T> {
@@ -340,6 +210,7 @@ pub struct Task<T> {
     /// Its sequence number in the task list (its [`TaskId`]; what `cancel()` collects its
     /// stops under).
     seq: u64,
+    _not_send: PhantomData<*const ()>,
 }
 
 // A handle is two words, whatever the output: a task pointer and its id.
@@ -349,7 +220,11 @@ const _: () = assert!(std::mem::size_of::<Task<[u8; 1024]>>() <= 16);
 impl<T> Task<T> {
     /// The handle of a refused spawn (see [`refusal::refused_task`]).
     pub(crate) fn refused(seq: u64) -> Self {
-        Self { task: None, seq }
+        Self {
+            task: None,
+            seq,
+            _not_send: PhantomData,
+        }
     }
 
     /// Lets the coroutine run to completion without a handle; its output is dropped (a failure
@@ -382,7 +257,9 @@ impl<T> Task<T> {
     /// interrupted: one that never checks its token is waited for to its end) and its tokio
     /// tasks have been aborted. So after `cancel().await`, nothing the coroutine started still
     /// runs: its files are closed, its workers free. Resolves to the output if the coroutine
-    /// had finished before it could be cancelled, else `None`.
+    /// had finished before it could be cancelled (its error too: a refusal, a panic), to
+    /// `Some(Err(TaskError::Panicked { .. }))` if its destructors panicked as it was dropped,
+    /// else `None`. It always resolves.
     ///
     /// Coroutines it spawned are separate tasks: they are cancelled with their handles, but
     /// awaited only by their own `cancel()`. Dropping the handle cancels without waiting.
@@ -429,10 +306,14 @@ impl<T> Task<T> {
             };
             let out = task.cancel().await;
             // Its future is gone; wait for the blocking jobs and tokio tasks it left running.
-            if let Some(wanted) = wanted {
-                futures::future::join_all(wanted.take()).await;
+            let (stops, panic) = wanted.map(|w| w.take()).unwrap_or_default();
+            futures::future::join_all(stops).await;
+            match (out, panic) {
+                (Some(out), _) => Some(out.take()),
+                // Its destructor panicked while it was dropped.
+                (None, Some(panic)) => Some(Err(panic)),
+                (None, None) => None,
             }
-            out.map(Outcome::take)
         }
     }
 

@@ -1,10 +1,14 @@
 //! The live task list: what every coroutine of this thread's runtime is, who owns it, and what
 //! it is waiting for. Read it with [`tasks`].
 //!
-//! Each coroutine has a 24-byte row in a thread-local vector (its label and owner are stored
+//! Each coroutine has a 40-byte row in a thread-local vector (its label and owner are stored
 //! once per run of spawns that share them), so keeping the list costs no allocation per task: a
 //! poll updates its row, and the futures a coroutine awaits (jobs, timers, signals, streams)
 //! note what they are with [`note_wait`], which writes one thread-local `Cell`.
+//!
+//! A row also keeps a waker of its coroutine (the one the spawn made anyway): the list is the
+//! runtime's register of every live coroutine, which shutdown wakes to drop them all, whoever
+//! holds their handles or wakers (as tokio's `OwnedTasks`).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -12,6 +16,7 @@ use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::pool::JobLane;
@@ -141,7 +146,7 @@ impl Label {
         }
     }
 
-    fn site(&self) -> &'static Location<'static> {
+    pub(crate) fn site(&self) -> &'static Location<'static> {
         match self {
             Label::Site(site) | Label::Text(_, site) => site,
         }
@@ -225,10 +230,11 @@ struct Meta {
     lane: Option<Arc<JobLane>>,
 }
 
-/// One task's row: 24 bytes, in a vector (no allocation per task).
-#[derive(Clone, Copy)]
+/// One task's row: 40 bytes, in a vector (no allocation per task).
 struct Slot {
     seq: u64,
+    /// Wakes the task (shutdown ends every live one with it).
+    waker: Option<Waker>,
     meta: u32,
     /// When it first ran, in ms since the list's epoch (set by its first poll).
     started_ms: u32,
@@ -361,6 +367,7 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> (Registered, u64
         list.next_seq = seq;
         let slot = Slot {
             seq,
+            waker: None,
             meta,
             started_ms: 0,
             polls: 0,
@@ -384,7 +391,25 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> (Registered, u64
 /// A task's row in the list; dropped with the task's future (on the GUI thread).
 pub(crate) struct Registered(u32);
 
+/// A task's row (to reach it after its `Registered` moved into the task).
+#[derive(Clone, Copy)]
+pub(crate) struct Row(u32);
+
+/// Keeps `waker` (the task's own) in its row, for shutdown to wake it.
+pub(crate) fn keep_waker(row: Row, waker: Waker) {
+    let _ = LIST.try_with(|l| {
+        if let Ok(mut list) = l.try_borrow_mut() {
+            list.slots[row.0 as usize].waker = Some(waker);
+        }
+    });
+}
+
 impl Registered {
+    /// Its row.
+    pub(crate) fn row(&self) -> Row {
+        Row(self.0)
+    }
+
     /// The task's sequence number (its [`TaskId`]).
     pub(crate) fn seq(&self) -> u64 {
         LIST.try_with(|l| l.try_borrow().map_or(0, |l| l.slots[self.0 as usize].seq))
@@ -413,22 +438,39 @@ impl Registered {
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        let _ = LIST.try_with(|l| {
-            if let Ok(mut list) = l.try_borrow_mut() {
-                let Slot { seq, meta, .. } = list.slots[self.0 as usize];
-                list.slots[self.0 as usize].seq = 0; // free
-                list.free_slots.push(self.0);
-                list.live -= 1;
-                match LAST.with(Cell::get) {
-                    // Polled by the run that is ending: the drain may still name it.
-                    Some((last, m, false)) if last == seq => {
-                        LAST.with(|l| l.set(Some((last, m, true))));
-                    }
-                    _ => list.release_meta(meta),
+        // Dropped after the list is released (a waker's drop is async-task's code).
+        let _waker = LIST.try_with(|l| {
+            let mut list = l.try_borrow_mut().ok()?;
+            let slot = &mut list.slots[self.0 as usize];
+            let (seq, meta, waker) = (slot.seq, slot.meta, slot.waker.take());
+            slot.seq = 0; // free
+            list.free_slots.push(self.0);
+            list.live -= 1;
+            match LAST.with(Cell::get) {
+                // Polled by the run that is ending: the drain may still name it.
+                Some((last, m, false)) if last == seq => {
+                    LAST.with(|l| l.set(Some((last, m, true))));
                 }
+                _ => list.release_meta(meta),
             }
+            waker
         });
     }
+}
+
+/// Takes the wakers of every live task out of their rows (shutdown wakes them all).
+pub(crate) fn take_live_wakers() -> Vec<Waker> {
+    LIST.try_with(|l| {
+        let Ok(mut list) = l.try_borrow_mut() else {
+            return Vec::new();
+        };
+        list.slots
+            .iter_mut()
+            .filter(|s| s.seq != 0)
+            .filter_map(|s| s.waker.take())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Ends a poll: counts it and records what the task now waits for (the first poll also stamps
@@ -554,7 +596,7 @@ pub fn note_wait(what: Wait) {
 /// A snapshot of this thread's coroutines, oldest first.
 ///
 /// Available to the app (the dashboard's task list) and to tests. Taking it costs one pass over
-/// the live coroutines; keeping the list costs each coroutine a 24-byte row, no allocation.
+/// the live coroutines; keeping the list costs each coroutine a 40-byte row, no allocation.
 ///
 /// # Examples
 ///

@@ -9,6 +9,7 @@
 //! [`LoopWaker::wake_at`]: super::LoopWaker::wake_at
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -59,6 +60,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
         key: None,
+        _not_send: PhantomData,
     }
 }
 
@@ -75,11 +77,25 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// fake.advance(Duration::from_secs(3600)); // the fake loop's virtual time
 /// fake.block_on(nap).unwrap();
 /// ```
+///
+/// A `Sleep` is `!Send`: its timer is an entry in the runtime of the thread that polled it (a
+/// `Sleep` dropped on another thread could not remove it). So is an [`Interval`].
+///
+/// ```compile_fail,E0277
+/// fn assert_send<T: Send>(_: T) {}
+/// assert_send(cxx_qt_async_engine::sleep(std::time::Duration::from_secs(1)));
+/// ```
+///
+/// ```compile_fail,E0277
+/// fn assert_send<T: Send>(_: T) {}
+/// assert_send(cxx_qt_async_engine::interval(std::time::Duration::from_secs(1)));
+/// ```
 #[derive(Debug)]
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
     deadline: Instant,
     key: Option<TimerKey>,
+    _not_send: PhantomData<*const ()>,
 }
 
 impl Sleep {

@@ -80,9 +80,4 @@ impl TimerQueue {
     pub(crate) fn len(&self) -> usize {
         self.timers.borrow().len()
     }
-
-    /// Takes every pending timer out (shutdown: dropping their wakers drops parked coroutines).
-    pub(crate) fn take_all(&self) -> BTreeMap<TimerKey, Waker> {
-        self.timers.take()
-    }
 }

@@ -3,7 +3,9 @@
 //! `engine_timer_threads.rs` stays a binary of its own: it counts the process's threads; so does
 //! `engine_panics.rs`: it installs process-wide panic and report hooks.
 
+mod child;
 mod engine_cancel;
+mod engine_destructors;
 mod engine_edges;
 mod engine_executor;
 mod engine_fairness;
@@ -12,6 +14,7 @@ mod engine_jobs;
 mod engine_progress;
 mod engine_refusal;
 mod engine_scope;
+mod engine_shutdown;
 mod engine_stream;
 mod engine_tasks;
 mod engine_timers;
