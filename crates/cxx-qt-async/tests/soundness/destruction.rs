@@ -58,7 +58,7 @@ pub async fn a_lend_is_refused_after_cpp_disconnected_everything() -> Outcome {
     let saw: Rc<RefCell<Option<Result<i32, LendRefused>>>> = Rc::default();
     let seen = Rc::clone(&saw);
     let parked = boxed.spawn_local(move |this| async move {
-        this.with(|o| disconnect_everything(o))?;
+        this.with(disconnect_everything)?;
         sleep(Duration::from_millis(30)).await; // meanwhile the object is deleted
         *seen.borrow_mut() = Some(this.with(|o| *o.value()));
         Ok::<_, LendRefused>(())

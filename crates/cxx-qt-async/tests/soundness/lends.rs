@@ -34,6 +34,8 @@ pub async fn value_of(probe: &QObjectRef<Probe>) -> Result<i32, String> {
 pub async fn a_rust_made_object_behind_a_bare_unique_ptr_is_never_lent() -> Outcome {
     let probe = Rc::new(RefCell::new(new_probe()));
     let p = Rc::clone(&probe);
+    // The misuse itself: a borrow held across the await.
+    #[allow(clippy::await_holding_refcell_ref)]
     let holder = spawn_local(async move {
         let mut owner = p.borrow_mut();
         let held = owner.pin_mut();
@@ -84,6 +86,8 @@ pub async fn an_owner_reached_through_an_rc_is_not_lent_beside_its_pin_mut() -> 
 pub async fn a_field_borrowed_across_an_await_is_never_replaced_by_a_lend() -> Outcome {
     let probe = Rc::new(RefCell::new(new_probe()));
     let p = Rc::clone(&probe);
+    // The misuse itself: a borrow held across the await.
+    #[allow(clippy::await_holding_refcell_ref)]
     let reader = spawn_local(async move {
         let owner = p.borrow();
         let scope: &Scope = &owner.as_ref().expect("a probe").rust().legacy;
