@@ -45,7 +45,7 @@ pub mod qobject {
 #[derive(Default)]
 pub struct VictimRust {
     value: i32,
-    text: QString,
+    pub text: QString,
     pub on_drop: Option<Box<dyn FnOnce()>>,
 }
 
