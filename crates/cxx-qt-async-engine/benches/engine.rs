@@ -8,6 +8,8 @@
 //!   on the loop thread (p50/p99 over many round trips; includes the fake loop's condvar wake-up,
 //!   which a Qt loop replaces with its own event wake-up);
 //! * `drain`: how many ready coroutines one drain budget gets through (polls per second).
+//! * `poll`: what one more poll of a coroutine costs (a coroutine that yields N times, in
+//!   drains of a budget it never spends: ns per poll).
 //! * `fanout`: N coroutines spawned in a loop, each awaiting one trivial job (`i + 1`), the
 //!   workload of the peers' `fanout` without Qt: completions per second, and the memory each
 //!   in-flight coroutine costs (the allocator's figure, `mallinfo2`, before and after the
@@ -97,6 +99,28 @@ fn bench_drain(n: usize) {
     );
 }
 
+fn bench_poll(n: u32) {
+    let fake = FakeLoop::with_runtime(
+        Runtime::builder()
+            .worker_threads(1)
+            .drain_budget(Duration::from_secs(3600)),
+    );
+    let yields = spawn_local(async move {
+        for _ in 0..n {
+            cxx_qt_async_engine::yield_now().await;
+        }
+    });
+    let polls_before = stats().polls;
+    let start = Instant::now();
+    fake.block_on(yields).expect("the coroutine");
+    let took = start.elapsed();
+    let polls = stats().polls - polls_before;
+    println!(
+        "engine=poll n={n} polls={polls} poll_ns={:.1}",
+        took.as_nanos() as f64 / polls as f64
+    );
+}
+
 fn bench_fanout(n: u64) {
     let fake = FakeLoop::new();
     let started = Instant::now();
@@ -179,6 +203,9 @@ fn main() {
     if wanted("drain") {
         bench_drain(200_000 / scale);
     }
+    if wanted("poll") {
+        bench_poll(1_000_000 / scale as u32);
+    }
     if wanted("fanout") {
         bench_fanout(100_000 / scale as u64);
     }
@@ -188,6 +215,6 @@ fn main() {
         }
     }
     if smoke {
-        println!("\ntest result: ok. 5 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
+        println!("\ntest result: ok. 6 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
     }
 }

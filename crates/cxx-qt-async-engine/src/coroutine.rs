@@ -125,58 +125,83 @@ where
         }
         if context::is_shutting_down() {
             // The runtime's drop ends every coroutine: dropped here, never polled again.
-            let value = match drop_caught(this.future) {
-                Ok(()) => TaskError::Cancelled,
-                Err(panic) => panic,
-            };
-            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
+            return Poll::Ready(ended(this.future, this.registered, TaskError::Cancelled));
         }
         let Some(_running) = this.owner.enter() else {
             // The owner is gone: drop the future here, on the GUI thread, without polling it.
-            let value = match drop_caught(this.future) {
-                Ok(()) => TaskError::Cancelled,
-                Err(panic) => panic,
-            };
-            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
+            return Poll::Ready(ended(this.future, this.registered, TaskError::Cancelled));
         };
         let Some(future) = this.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
         };
-        let polling = this.registered.polling();
+        let mut polling = this.registered.polling();
         let mark = caught::mark();
         let polled = panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx)));
+        if let Ok(Poll::Pending) = polled {
+            polling.parked(cx.waker());
+        }
         drop(polling);
         // One flag read: did this poll break one of the library's rules (`refuse`)?
-        if let Some(rule) = refusal::take() {
-            if let Err(payload) = polled {
-                // Already in the log (the panic hook printed it); the refusal came first.
-                let p = caught::caught(payload, mark);
-                tracing::error!(
-                    target: "cxx_qt_async_engine",
-                    "a refused coroutine also panicked: {}{}",
-                    p.message,
-                    p.location.map(|l| format!(" (at {l})")).unwrap_or_default()
-                );
-            }
-            // Its value, if it had one, is dropped with it: the coroutine broke a rule.
-            let value = match drop_caught(this.future) {
-                Ok(()) => TaskError::refused(rule),
-                Err(panic) => panic,
-            };
-            return Poll::Ready(Outcome::new(Err(Box::new(value)), this.registered));
+        if refusal::pending() {
+            return Poll::Ready(refused(polled.err(), mark, this.future, this.registered));
         }
-        let value = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(Box::new(TaskError::panicked(caught::caught(payload, mark)))),
-        };
-        // Dropped here, where a panic in its destructor is caught (async-task would abort).
-        let value = match (drop_caught(this.future), value) {
-            (Err(panic), Ok(_)) => Err(Box::new(panic)),
-            (_, value) => value,
-        };
-        Poll::Ready(Outcome::new(value, this.registered))
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => {
+                // Dropped here, where a panic in its destructor is caught (async-task, which
+                // would drop it otherwise, aborts).
+                let value = match drop_caught(this.future) {
+                    Ok(()) => Ok(value),
+                    Err(panic) => Err(Box::new(panic)),
+                };
+                Poll::Ready(Outcome::new(value, this.registered))
+            }
+            Err(payload) => {
+                let panic = TaskError::panicked(caught::caught(payload, mark));
+                Poll::Ready(ended(this.future, this.registered, panic))
+            }
+        }
     }
+}
+
+/// Ends a coroutine without a value: drops its future (if still there) and gives `error`, or
+/// the panic of its destructor if `error` is not a panic already.
+#[cold]
+#[inline(never)]
+fn ended<F, T: 'static>(
+    future: Pin<&mut Option<F>>,
+    registered: &Registered,
+    error: TaskError,
+) -> Outcome<T> {
+    let error = match drop_caught(future) {
+        Err(panic) if !error.is_panic() => panic,
+        _ => error,
+    };
+    Outcome::new(Err(Box::new(error)), registered)
+}
+
+/// Ends a coroutine whose poll broke one of the library's rules ([`refusal::take`]): its value,
+/// if it had one, is dropped with it.
+#[cold]
+#[inline(never)]
+fn refused<F, T: 'static>(
+    panicked: Option<Box<dyn std::any::Any + Send>>,
+    mark: u64,
+    future: Pin<&mut Option<F>>,
+    registered: &Registered,
+) -> Outcome<T> {
+    let rule = refusal::take().unwrap_or_default();
+    if let Some(payload) = panicked {
+        // Already printed by the panic hook; the refusal came first.
+        let p = caught::caught(payload, mark);
+        tracing::error!(
+            target: "cxx_qt_async_engine",
+            "a refused coroutine also panicked: {}{}",
+            p.message,
+            p.location.map(|l| format!(" (at {l})")).unwrap_or_default()
+        );
+    }
+    ended(future, registered, TaskError::refused(rule))
 }
 
 impl<T: 'static> Outcome<T> {

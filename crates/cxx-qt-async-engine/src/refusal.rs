@@ -80,10 +80,15 @@ pub fn refuse(rule: &str) -> bool {
     PENDING.try_with(|p| p.set(true)).is_ok()
 }
 
-/// After a poll: the rule the poll broke, if it called [`refuse`] (one flag read otherwise).
+/// After a poll: whether it called [`refuse`] (one flag read).
 #[inline]
+pub(crate) fn pending() -> bool {
+    PENDING.try_with(Cell::get).unwrap_or(false)
+}
+
+/// The rule the poll broke, if it called [`refuse`].
 pub(crate) fn take() -> Option<String> {
-    if !PENDING.try_with(Cell::get).unwrap_or(false) {
+    if !pending() {
         return None;
     }
     PENDING.with(|p| p.set(false));

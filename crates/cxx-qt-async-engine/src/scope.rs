@@ -274,8 +274,8 @@ impl Scope {
         };
         let owner = self.state.owner.borrow().clone();
         let wakers = &self.state.wakers;
-        spawn_with(future, label, owner, link, |seq, waker| {
-            wakers.borrow_mut().insert(seq, waker.clone());
+        spawn_with(future, label, owner, link, |seq, runnable| {
+            wakers.borrow_mut().insert(seq, runnable.waker());
         })
     }
 

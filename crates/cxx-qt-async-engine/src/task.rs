@@ -14,9 +14,9 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
-use async_task::FallibleTask as RawTask;
+use async_task::{FallibleTask as RawTask, Runnable};
 
 use super::context::{self, with_local, Local};
 use super::coroutine::{drop_caught, Coroutine, Outcome, Owner};
@@ -63,15 +63,15 @@ where
 
 /// Spawns `future` labelled `label` (its spawn site included), owned by `owner` (the task list
 /// shows `owner_name`);
-/// `spawned(seq, waker)` is called before the coroutine is first scheduled, with its task-list
-/// sequence number and a waker that schedules it (the owner keeps it to wake the coroutine
-/// when it goes).
+/// `spawned(seq, runnable)` is called before the coroutine is first scheduled, with its
+/// task-list sequence number and its runnable (an owner takes a waker from it, to wake the
+/// coroutine when it goes).
 pub(crate) fn spawn_with<F, O>(
     future: F,
     label: Label,
     owner_name: Option<std::rc::Rc<str>>,
     owner: O,
-    spawned: impl FnOnce(u64, &Waker),
+    spawned: impl FnOnce(u64, &Runnable),
 ) -> Task<F::Output>
 where
     F: Future + 'static,
@@ -112,7 +112,7 @@ fn spawn_raw<F, O>(
     label: Label,
     owner_name: Option<std::rc::Rc<str>>,
     owner: O,
-    spawned: impl FnOnce(u64, &Waker),
+    spawned: impl FnOnce(u64, &Runnable),
 ) -> (RawTask<Outcome<F::Output>>, u64)
 where
     F: Future + 'static,
@@ -121,7 +121,6 @@ where
 {
     let ready: Arc<ReadyQueue> = Arc::clone(&local.ready);
     let (registered, seq) = tasks::register(label, owner_name);
-    let row = registered.row();
     let wrapped = Coroutine {
         future: Some(future),
         registered,
@@ -145,10 +144,7 @@ where
     // `Waker` given to `spawned` only schedules (it never runs or drops the future).
     #[allow(unsafe_code)]
     let (runnable, task) = unsafe { async_task::spawn_unchecked(wrapped, schedule) };
-    let waker = runnable.waker();
-    spawned(seq, &waker);
-    // The task list keeps it: the runtime's shutdown wakes every live coroutine with it.
-    tasks::keep_waker(row, waker);
+    spawned(seq, &runnable);
     runnable.schedule();
     // Fallible: a task closed without an output (dropped unpolled at shutdown) resolves to
     // `None`, never to async-task's "Task polled after completion" panic.
@@ -229,10 +225,12 @@ impl<T> Task<T> {
 
     /// Lets the coroutine run to completion without a handle; its output is dropped (a failure
     /// is reported: see [`Task`]).
-    pub fn detach(mut self) {
-        match self.task.take() {
+    pub fn detach(self) {
+        // Its only resource is handed on here: the handle's own drop has nothing left to do.
+        let mut this = std::mem::ManuallyDrop::new(self);
+        match this.task.take() {
             Some(task) => task.detach(),
-            None => refusal::forget(self.seq, true),
+            None => refusal::forget(this.seq, true),
         }
     }
 

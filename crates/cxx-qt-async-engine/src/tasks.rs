@@ -6,9 +6,10 @@
 //! poll updates its row, and the futures a coroutine awaits (jobs, timers, signals, streams)
 //! note what they are with [`note_wait`], which writes one thread-local `Cell`.
 //!
-//! A row also keeps a waker of its coroutine (the one the spawn made anyway): the list is the
-//! runtime's register of every live coroutine, which shutdown wakes to drop them all, whoever
-//! holds their handles or wakers (as tokio's `OwnedTasks`).
+//! A row also keeps a waker of its coroutine once the coroutine first parks (returns `Pending`):
+//! with the ready queues (where a coroutine that never parked is), the list is the runtime's
+//! register of every live coroutine, which shutdown wakes to drop them all, whoever holds their
+//! handles or wakers (as tokio's `OwnedTasks`).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -233,7 +234,7 @@ struct Meta {
 /// One task's row: 40 bytes, in a vector (no allocation per task).
 struct Slot {
     seq: u64,
-    /// Wakes the task (shutdown ends every live one with it).
+    /// Wakes the task (shutdown ends every live one with it); kept from its first park on.
     waker: Option<Waker>,
     meta: u32,
     /// When it first ran, in ms since the list's epoch (set by its first poll).
@@ -391,25 +392,7 @@ pub(crate) fn register(label: Label, owner: Option<Rc<str>>) -> (Registered, u64
 /// A task's row in the list; dropped with the task's future (on the GUI thread).
 pub(crate) struct Registered(u32);
 
-/// A task's row (to reach it after its `Registered` moved into the task).
-#[derive(Clone, Copy)]
-pub(crate) struct Row(u32);
-
-/// Keeps `waker` (the task's own) in its row, for shutdown to wake it.
-pub(crate) fn keep_waker(row: Row, waker: Waker) {
-    let _ = LIST.try_with(|l| {
-        if let Ok(mut list) = l.try_borrow_mut() {
-            list.slots[row.0 as usize].waker = Some(waker);
-        }
-    });
-}
-
 impl Registered {
-    /// Its row.
-    pub(crate) fn row(&self) -> Row {
-        Row(self.0)
-    }
-
     /// The task's sequence number (its [`TaskId`]).
     pub(crate) fn seq(&self) -> u64 {
         LIST.try_with(|l| l.try_borrow().map_or(0, |l| l.slots[self.0 as usize].seq))
@@ -432,7 +415,10 @@ impl Registered {
     pub(crate) fn polling(&self) -> Polling<'_> {
         let _ = WAIT.try_with(|w| w.set(0));
         let _ = POLLING.try_with(|p| p.set(self.0 + 1));
-        Polling(self)
+        Polling {
+            registered: self,
+            parked: None,
+        }
     }
 }
 
@@ -475,11 +461,24 @@ pub(crate) fn take_live_wakers() -> Vec<Waker> {
 
 /// Ends a poll: counts it and records what the task now waits for (the first poll also stamps
 /// the task's start with the drain's clock).
-pub(crate) struct Polling<'a>(&'a Registered);
+pub(crate) struct Polling<'a> {
+    registered: &'a Registered,
+    /// The poll returned `Pending`: the task's own waker (the row keeps a clone, see [`Slot`]).
+    parked: Option<&'a Waker>,
+}
+
+impl<'a> Polling<'a> {
+    /// The poll returned `Pending`; `waker` is the task's own. Its first park makes the row keep
+    /// a clone: from then on the task is parked where only a waker reaches it (until then it is
+    /// in the ready queue), and the runtime's shutdown wakes it with that clone.
+    pub(crate) fn parked(&mut self, waker: &'a Waker) {
+        self.parked = Some(waker);
+    }
+}
 
 impl Drop for Polling<'_> {
     fn drop(&mut self) {
-        let index = self.0 .0;
+        let index = self.registered.0;
         let _ = POLLING.try_with(|p| p.set(0));
         let on = WAIT.try_with(Cell::get).unwrap_or(0);
         let _ = LIST.try_with(|l| {
@@ -489,6 +488,9 @@ impl Drop for Polling<'_> {
                 let slot = &mut list.slots[index as usize];
                 slot.state = on;
                 slot.polls = slot.polls.saturating_add(1);
+                if let (Some(waker), None) = (self.parked, &slot.waker) {
+                    slot.waker = Some(waker.clone()); // async-task's: a reference count
+                }
                 if let Some(ms) = stamp {
                     slot.started_ms = ms;
                 }

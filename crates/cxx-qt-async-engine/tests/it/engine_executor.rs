@@ -246,8 +246,9 @@ fn joining_many_finished_handles_yields_between_batches() {
     let handles: Vec<_> = (0..1000u32)
         .map(|i| spawn_local(async move { i }))
         .collect();
-    assert!(fake.turn(), "all 1000 finish in the first drain");
-    assert!(handles.iter().all(|h| h.is_finished()));
+    // All 1000 finish first (in one drain natively; Miri on a loaded machine may need more).
+    fake.run_until(|| handles.iter().all(|h| h.is_finished()))
+        .unwrap();
     let joiner = spawn_local(async move {
         let mut sum = 0u64;
         for handle in handles {
