@@ -1,6 +1,7 @@
-//! `Probe`: a QObject the library's soundness tests poke at (`crates/cxx-qt-async/tests/
-//! soundness.rs`): it runs coroutines like any QObject, has a value to read and write, and a
-//! field of the old `OwnsCoroutines` kind, to show that moving it away changes nothing.
+//! `Probe`: a QObject the library's soundness tests poke at
+//! (`crates/cxx-qt-async/tests/qt_loop/soundness.rs`): it runs coroutines like any QObject, has
+//! a value to read and write, and a field of the old `OwnsCoroutines` kind, to show that moving
+//! it away changes nothing.
 
 use cxx_qt_async::engine::Scope;
 

@@ -268,7 +268,7 @@ fn destroyed_while_lent_claim() -> Result<(), Failed> {
     )
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     if std::env::var_os(CHILD).is_some() {
         destroyed_while_lent_child();
     }
