@@ -1,5 +1,5 @@
 //! `Probe`: a QObject the library's soundness tests poke at (`crates/cxx-qt-async/tests/
-//! soundness/`): it runs coroutines like any QObject, is made by QML (element `Probe` of
+//! qt_loop/soundness/`): it runs coroutines like any QObject, is made by QML (element `Probe` of
 //! `CxxQtAsyncExamples`) or from Rust ([`qobject::new_probe`]), has a value and a text to read
 //! and write, a signal to emit inside a lend, an invokable that uses a handle kept elsewhere,
 //! and hooks that run in its backing struct's `Drop`.

@@ -13,8 +13,8 @@ use cxx_qt_async_examples::probe::qobject::{new_probe, Probe};
 use cxx_qt_async_examples::probe::KEPT;
 use cxx_qt_lib::QCoreApplication;
 
-use crate::harness::{expect, load_qml_adopting, qml_probe, until, Outcome, RUNTIME};
-use crate::lends::{refused_with, value_of};
+use super::harness::{expect, load_qml_adopting, qml_probe, until, Outcome, RUNTIME};
+use super::lends::{refused_with, value_of};
 
 thread_local! {
     /// What the lend inside a signal handler returned.

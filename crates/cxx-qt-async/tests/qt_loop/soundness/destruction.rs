@@ -12,7 +12,7 @@ use cxx_qt_async_examples::probe::disconnect_everything;
 use cxx_qt_async_examples::probe::qobject::{new_probe, Probe};
 use cxx_qt_lib::{QCoreApplication, QString};
 
-use crate::harness::{expect, qml_probe, until, Outcome, ENGINES};
+use super::harness::{expect, qml_probe, until, Outcome, ENGINES};
 
 /// A coroutine destroys its own (boxed) object outside `with`; the backing struct's `Drop`
 /// then asks for a lend of the object whose fields are going: refused (it was lent, and read a

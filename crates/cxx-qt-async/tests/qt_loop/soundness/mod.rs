@@ -7,9 +7,9 @@
 //! object destroyed synchronously while lent stops the process with a message. (What is not
 //! proven here is cxx-qt's own rule: no nested event loop while Rust holds a `Pin<&mut T>`.)
 //!
-//! Each claim runs in a child process of this binary (`harness = false`: Qt needs the process
-//! main thread), so one that aborts fails alone, and AddressSanitizer (scripts/asan.sh) checks
-//! every one.
+//! Each claim runs in a child process of the Qt-loop test binary (its group `soundness`; Qt
+//! needs the process main thread), so one that aborts fails alone, and AddressSanitizer
+//! (scripts/asan.sh) checks every one.
 
 mod destruction;
 mod harness;
@@ -136,6 +136,7 @@ const CLAIMS: &[(&str, Claim)] = &[
     ),
 ];
 
-fn main() -> std::process::ExitCode {
+/// The soundness group of the Qt-loop binary: every claim, each in a child process.
+pub fn main() -> std::process::ExitCode {
     harness::main(CLAIMS)
 }

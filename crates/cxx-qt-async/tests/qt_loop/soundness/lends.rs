@@ -9,7 +9,7 @@ use cxx_qt_async::engine::{sleep, spawn_local, Scope, TaskError};
 use cxx_qt_async::{LendRefused, QObjectBox, QObjectRef, QObjectSpawn};
 use cxx_qt_async_examples::probe::qobject::{new_probe, Probe};
 
-use crate::harness::{expect, qml_probe, Outcome};
+use super::harness::{expect, qml_probe, Outcome};
 
 /// `out` is the refusal of a coroutine that broke the rule `rule` says.
 pub fn refused_with<T: std::fmt::Debug>(out: &Result<T, TaskError>, rule: &str) -> Outcome {
