@@ -25,8 +25,9 @@ pub async fn a_lend_is_refused_from_the_backing_structs_drop() -> Outcome {
     let seen = Rc::clone(&saw);
     let task = handle.spawn_local(move |this| async move {
         this.with(|mut o| {
-            o.as_mut()
-                .set_text(QString::from("a text long enough to live on the heap, 67 bytes"));
+            o.as_mut().set_text(QString::from(
+                "a text long enough to live on the heap, 67 bytes",
+            ));
             let kept = this.clone();
             o.as_mut().rust_mut().on_drop = Some(Box::new(move || {
                 // Runs while the C++ destructor drops the backing struct.
@@ -90,8 +91,8 @@ pub async fn a_lend_is_refused_after_cpp_disconnected_everything() -> Outcome {
 
 /// Destroying the C++ object ends its coroutines (dropped at their await, never resumed),
 /// whatever happened to the fields of its backing struct (an old-style scope taken away).
-pub async fn the_cxx_objects_destruction_ends_its_coroutines_whatever_its_rust_fields_do(
-) -> Outcome {
+pub async fn the_cxx_objects_destruction_ends_its_coroutines_whatever_its_rust_fields_do() -> Outcome
+{
     let boxed = QObjectBox::new(new_probe());
     let dropped = Rc::new(Cell::new(false));
     struct Flag(Rc<Cell<bool>>);

@@ -77,10 +77,7 @@ pub async fn until(mut done: impl FnMut() -> bool) -> Outcome {
 pub fn load_qml(qml: &str) {
     let mut engine = QQmlApplicationEngine::new();
     if let Some(engine) = engine.as_mut() {
-        engine.load_data(
-            &QByteArray::from(qml),
-            &QUrl::from("file:///soundness.qml"),
-        );
+        engine.load_data(&QByteArray::from(qml), &QUrl::from("file:///soundness.qml"));
     }
     ENGINES.with(|e| e.borrow_mut().push(engine));
 }
@@ -176,7 +173,10 @@ fn check_child(name: &str, claim: Claim) -> Outcome {
             let aborted = out.status.signal() == Some(6) || out.status.code() == Some(128 + 6);
             expect(
                 aborted && stderr.contains(message),
-                format!("expected a stop saying {message:?}; the child ended with {:?}: {stderr}", out.status),
+                format!(
+                    "expected a stop saying {message:?}; the child ended with {:?}: {stderr}",
+                    out.status
+                ),
             )
         }
         Claim::InLoop(_) | Claim::Process(_) => expect(

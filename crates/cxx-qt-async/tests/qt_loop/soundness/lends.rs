@@ -23,7 +23,10 @@ pub fn refused_with<T: std::fmt::Debug>(out: &Result<T, TaskError>, rule: &str) 
 
 /// The probe's value, read by a coroutine of its own.
 pub async fn value_of(probe: &QObjectRef<Probe>) -> Result<i32, String> {
-    match probe.spawn_local(|this| async move { this.with(|o| *o.value()) }).await {
+    match probe
+        .spawn_local(|this| async move { this.with(|o| *o.value()) })
+        .await
+    {
         Ok(Ok(value)) => Ok(value),
         other => Err(format!("could not read the probe: {other:?}")),
     }

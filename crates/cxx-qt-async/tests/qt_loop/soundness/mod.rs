@@ -23,7 +23,9 @@ const CLAIMS: &[(&str, Claim)] = &[
     // Lends: no second `&mut` (lends.rs).
     (
         "a_rust_made_object_behind_a_bare_unique_ptr_is_never_lent",
-        Claim::InLoop(|| Box::pin(lends::a_rust_made_object_behind_a_bare_unique_ptr_is_never_lent())),
+        Claim::InLoop(|| {
+            Box::pin(lends::a_rust_made_object_behind_a_bare_unique_ptr_is_never_lent())
+        }),
     ),
     (
         "an_owner_reached_through_an_rc_is_not_lent_beside_its_pin_mut",
@@ -81,7 +83,9 @@ const CLAIMS: &[(&str, Claim)] = &[
     (
         "a_box_dropped_inside_a_lend_is_deleted_by_the_event_loop_after_it",
         Claim::InLoop(|| {
-            Box::pin(destruction::a_box_dropped_inside_a_lend_is_deleted_by_the_event_loop_after_it())
+            Box::pin(
+                destruction::a_box_dropped_inside_a_lend_is_deleted_by_the_event_loop_after_it(),
+            )
         }),
     ),
     (
@@ -104,7 +108,8 @@ const CLAIMS: &[(&str, Claim)] = &[
         "an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_lives_on",
         Claim::InLoop(|| {
             Box::pin(
-                refusals::an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_lives_on(),
+                refusals::an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_lives_on(
+                ),
             )
         }),
     ),
@@ -132,7 +137,9 @@ const CLAIMS: &[(&str, Claim)] = &[
     ),
     (
         "a_spawn_while_the_qt_runtime_shuts_down_installs_no_second_runtime",
-        Claim::Process(refusals::a_spawn_while_the_qt_runtime_shuts_down_installs_no_second_runtime),
+        Claim::Process(
+            refusals::a_spawn_while_the_qt_runtime_shuts_down_installs_no_second_runtime,
+        ),
     ),
 ];
 

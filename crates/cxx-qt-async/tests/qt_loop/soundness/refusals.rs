@@ -43,7 +43,8 @@ pub async fn a_with_refused_inside_a_signal_handler_ends_the_coroutine_and_the_a
         .spawn_local(|this| async move {
             this.with(|mut o| {
                 let _connection = o.as_mut().on_poked(|_| {
-                    let lent = KEPT.with(|k| k.borrow().as_ref().map(|h| h.with(|o| o.set_value(3))));
+                    let lent =
+                        KEPT.with(|k| k.borrow().as_ref().map(|h| h.with(|o| o.set_value(3))));
                     HANDLER_SAW.with(|s| *s.borrow_mut() = lent);
                 });
                 o.as_mut().poked();
@@ -65,8 +66,7 @@ pub async fn a_with_refused_inside_a_signal_handler_ends_the_coroutine_and_the_a
 /// QML calls an invokable of one probe that uses a handle of another, kept outside its
 /// coroutines: refused there (a panic aborted the process, behind cxx's shim), the invokable
 /// returns, and the app lives on.
-pub async fn an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_lives_on() -> Outcome
-{
+pub async fn an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_lives_on() -> Outcome {
     let escaped = qml_probe().await?;
     KEPT.with(|k| *k.borrow_mut() = Some(escaped.clone()));
     // The timer calls the invokable from the event loop, outside any coroutine; the caller
@@ -91,16 +91,22 @@ pub async fn an_escaped_handle_used_from_an_invokable_is_refused_and_the_app_liv
         sleep(Duration::from_millis(1)).await;
     }
     KEPT.with(|k| k.borrow_mut().take());
-    expect(answer == 2, format!("the invokable's lend (1 lent, 2 refused): {answer}"))?;
+    expect(
+        answer == 2,
+        format!("the invokable's lend (1 lent, 2 refused): {answer}"),
+    )?;
     let value = value_of(&escaped).await?;
-    expect(value == 0, format!("the escaped object was touched: {value}"))?;
+    expect(
+        value == 0,
+        format!("the escaped object was touched: {value}"),
+    )?;
     still_working().await
 }
 
 /// A coroutine drops the runtime that runs it: refused without a panic (the coroutine ends
 /// refused), and the runtime keeps working.
-pub async fn dropping_the_qt_runtime_inside_a_coroutine_is_refused_and_it_keeps_working(
-) -> Outcome {
+pub async fn dropping_the_qt_runtime_inside_a_coroutine_is_refused_and_it_keeps_working() -> Outcome
+{
     let out = spawn_local(async {
         let runtime = RUNTIME.with(|r| r.borrow_mut().take());
         drop(runtime); // the runtime that runs this very coroutine
