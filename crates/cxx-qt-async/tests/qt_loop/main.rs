@@ -20,8 +20,11 @@ mod stream_flood;
 /// The variable that makes this process one group's.
 const GROUP: &str = "QT_LOOP_GROUP";
 
+/// A group's `main`: runs its claims and reports them.
+type GroupMain = fn() -> ExitCode;
+
 /// Each group and its `main`, in the order they run.
-const GROUPS: &[(&str, fn() -> ExitCode)] = &[
+const GROUPS: &[(&str, GroupMain)] = &[
     ("soundness", soundness::main),
     ("owners_destroyed", owners_destroyed::main),
     ("stream_flood", stream_flood::main),
