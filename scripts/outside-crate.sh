@@ -24,7 +24,7 @@ readme, work = sys.argv[1], sys.argv[2]
 text = open(readme).read()
 blocks = re.findall(r"<!-- outside-crate: (\S+) -->\n```[a-z]*\n(.*?)\n```\n", text, re.S)
 names = [name for name, _ in blocks]
-need = ["Cargo.toml", "build.rs", ".cargo/config.toml", "src/main.rs", "src/chain.rs", "output"]
+need = ["Cargo.toml", "build.rs", ".cargo/config.toml", "src/main.rs", "src/hello.rs", "src/chain.rs", "output"]
 if sorted(names) != sorted(need):
     sys.exit(f"outside-crate.sh: README.md's marked blocks are {names}, expected one each of {need}")
 for name, body in blocks:
