@@ -121,7 +121,7 @@ impl RuntimeBuilder {
     }
 
     /// Number of threads of the tokio runtime (feature `tokio`; default 2, at least 1). They
-    /// run tokio's I/O and time drivers and the futures given to [`tokio::spawn`](crate::tokio::spawn).
+    /// run tokio's I/O and time drivers and the futures given to [`on_tokio::spawn`](crate::on_tokio::spawn).
     #[cfg(feature = "tokio")]
     pub fn tokio_worker_threads(mut self, n: usize) -> Self {
         self.tokio_workers = n.max(1);

@@ -580,7 +580,7 @@ pub(crate) fn set_clock(now: Instant) {
 ///
 /// ```
 /// use std::task::{Context, Poll};
-/// use cxx_qt_async_engine::{note_wait, Wait};
+/// use cxx_qt_async_engine::integration::{note_wait, Wait};
 ///
 /// fn poll_my_wait(cx: &mut Context<'_>) -> Poll<()> {
 ///     note_wait(Wait::Signal); // the task list shows "waiting on signal"
