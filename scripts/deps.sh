@@ -6,7 +6,22 @@
 # GUI tests, and the accessibility stack the AT-SPI tests read the window through (D-Bus,
 # at-spi2-core's bus launcher, Debian's python3-pyatspi).
 # Only missing packages are installed (as root, or through sudo). Checks that cargo is there.
+# `deps.sh --fetch` also downloads the crates the workspace builds (`cargo fetch`, for this
+# machine's target only) while the packages install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+fetch_pid=""
+fetch_log=""
+if [[ ${1:-} == --fetch ]]; then
+    [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
+    if command -v cargo >/dev/null; then
+        fetch_log="$(mktemp "${TMPDIR:-/tmp}/cxx-qt-async-fetch.XXXXXX")"
+        host="$(rustc -vV | sed -n 's/^host: //p')"
+        cargo fetch --locked --target "$host" >"$fetch_log" 2>&1 &
+        fetch_pid=$!
+        trap 'kill "$fetch_pid" 2>/dev/null || true; rm -f "$fetch_log"' EXIT
+    fi
+fi
 
 BUILD="g++ pkg-config lld libgl-dev qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools
        qt6-l10n-tools"
@@ -39,4 +54,13 @@ fi
 if ! command -v cargo >/dev/null; then
     echo "deps.sh: cargo not found. Install Rust (1.85 or newer) with rustup: https://rustup.rs" >&2
     exit 2
+fi
+
+if [[ -n $fetch_pid ]]; then
+    wait "$fetch_pid" || {
+        cat "$fetch_log" >&2
+        echo "deps.sh: cargo fetch failed (above)" >&2
+        exit 1
+    }
+    fetch_pid=""
 fi

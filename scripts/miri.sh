@@ -7,10 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
-if ! cargo +nightly miri --version >/dev/null 2>&1; then
-    rustup toolchain install nightly --profile minimal >/dev/null
-    rustup component add miri rust-src --toolchain nightly >/dev/null
-fi
+bash scripts/lib/nightly.sh
 # A target dir of its own: Miri builds every crate for its interpreter with the nightly
 # toolchain; nothing of it can be shared with the stable builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/miri}"

@@ -24,14 +24,13 @@ out="$target/public-api"
 mkdir -p "$out" api
 # rustdoc's JSON output is unstable: the wrapper lets the stable rustdoc make it (see there).
 export RUSTDOC="$PWD/scripts/lib/rustdoc-unstable"
+# Every library of the workspace at once, with the workspace's features, as its other builds:
+# `cargo rustdoc -p CRATE` resolves the features of CRATE alone, and where they differ for a
+# build dependency (syn's did), cxx-qt-lib's build script, and its C++, are built again.
+RUSTDOCFLAGS="-Z unstable-options --output-format json" \
+    cargo doc --locked --quiet --workspace --lib --all-features --no-deps
 status=0
 for crate in cxx-qt-async-engine cxx-qt-async; do
-    # cxx-qt-lib with Qt Gui as in the workspace's builds (the app and the tests enable it), so
-    # that its C++ built there is reused; the listing does not depend on it.
-    extra=()
-    [[ $crate == cxx-qt-async ]] && extra=(--features cxx-qt-lib/qt_gui)
-    cargo rustdoc --locked --quiet -p "$crate" --all-features "${extra[@]}" \
-        -- -Z unstable-options --output-format json
     json="$target/doc/${crate//-/_}.json"
     python3 scripts/lib/public_api.py "$json" --missing-examples "$out/$crate.missing-examples.txt" \
         >"$out/$crate.txt"

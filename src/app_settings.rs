@@ -29,6 +29,8 @@ pub mod qobject {
     }
 
     impl cxx_qt::Initialize for AppSettings {}
+    // Its coroutines need cxx-qt's thread handle (QObjectSpawn).
+    impl cxx_qt::Threading for AppSettings {}
 }
 
 use std::pin::Pin;
@@ -79,7 +81,10 @@ impl qobject::AppSettings {
         self.spawn_local_labeled("remember the last folder", move |this| async move {
             let folder = spawn_blocking_fallible(move || settings::save_last_folder(&path)).await;
             match folder {
-                Ok(folder) => this.with(|o| o.set_last_folder(QString::from(&folder))),
+                Ok(folder) => {
+                    // A refused lend ends this coroutine (and says why in the log).
+                    let _ = this.with(|o| o.set_last_folder(QString::from(&folder)));
+                }
                 Err(err) => tracing::warn!("could not remember the folder: {err:#}"),
             }
         })

@@ -107,6 +107,8 @@ pub mod qobject {
     }
 
     impl cxx_qt::Initialize for Diagnostics {}
+    // Its coroutines need cxx-qt's thread handle (QObjectSpawn).
+    impl cxx_qt::Threading for Diagnostics {}
 }
 
 use std::collections::HashMap;
@@ -192,7 +194,7 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                     this.with(|mut o| {
                         o.as_mut().set_resident_mb(mb(usage.resident));
                         o.as_mut().set_heap_mb(usage.heap_in_use.map_or(-1.0, mb));
-                    });
+                    })?;
                 }
                 anyhow::Ok(())
             })
@@ -213,7 +215,7 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                     this.with(|mut o| {
                         let frame_peak = std::mem::take(&mut o.as_mut().rust_mut().frame_peak_ms);
                         o.lag_sample(peak, frame_peak, new_slow);
-                    });
+                    })?;
                     if n % 5 != 0 {
                         continue;
                     }
@@ -233,8 +235,9 @@ impl cxx_qt::Initialize for qobject::Diagnostics {
                         if let Some(list) = task_list {
                             o.set_tasks(list);
                         }
-                    });
+                    })?;
                 }
+                anyhow::Ok(())
             })
             .detach();
         // The spawns above installed a runtime if the app had none (a test's window).

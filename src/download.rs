@@ -499,6 +499,18 @@ mod tests {
     }
 
     #[test]
+    fn an_international_domain_name_is_sent_as_punycode_and_a_bad_one_is_refused() {
+        // UTS 46 through idna_adapter (Cargo.toml: unicode-rs tables, not ICU4X's): mapped
+        // (case folded, normalised), then encoded; a disallowed label is an error in words.
+        let host = |u: &str| parse_url(u).unwrap().host_str().unwrap().to_owned();
+        assert_eq!(host("http://Bücher.example/x"), "xn--bcher-kva.example");
+        assert_eq!(host("https://ÉCOLE.fr/"), "xn--cole-9oa.fr");
+        assert_eq!(host("http://日本語.jp/"), "xn--wgv71a119e.jp");
+        let refused = parse_url("http://a\u{202e}b.example/").unwrap_err();
+        assert!(refused.contains("is not a URL"), "{refused}");
+    }
+
+    #[test]
     fn the_file_name_comes_from_the_last_path_segment() {
         let name = |u: &str| file_name_for(&parse_url(u).unwrap());
         assert_eq!(name("http://h/a/b%20c.txt"), "b c.txt");

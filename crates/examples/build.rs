@@ -8,6 +8,7 @@ fn main() {
         QmlModule::new("CxxQtAsyncExamples").qml_files(["qml/HandleClick.qml", "qml/JobDemo.qml"]),
     )
     .files(["src/greeter.rs", "src/probe.rs"])
+    .cpp_file("src/probe_helpers.cpp")
     .crate_include_root(None)
     .qt_module("Gui")
     .qt_module("Quick")

@@ -67,18 +67,21 @@ pub(super) async fn run(this: QObjectRef<Diagnostics>, request: Request) -> anyh
         load => frames(&this, load, request.amount).await,
     };
     println!("{line}");
-    this.with(|o| o.bench_done());
+    this.with(|o| o.bench_done())?;
     Ok(())
 }
 
 /// Starts recording every frame interval.
 fn record_frames(this: &QObjectRef<Diagnostics>) {
-    this.with(|mut o| o.as_mut().rust_mut().recorded_frames = Some(Vec::new()));
+    // A refused lend ends the benchmark's coroutine (and says why in the log).
+    let _ = this.with(|mut o| o.as_mut().rust_mut().recorded_frames = Some(Vec::new()));
 }
 
 /// Stops recording; the frame intervals recorded, in ms.
 fn recorded_frames(this: &QObjectRef<Diagnostics>) -> Vec<f64> {
     this.with(|mut o| o.as_mut().rust_mut().recorded_frames.take())
+        .ok()
+        .flatten()
         .unwrap_or_default()
 }
 
@@ -122,13 +125,15 @@ async fn frames(this: &QObjectRef<Diagnostics>, load: &str, seconds: f64) -> Str
 
 async fn fanout(this: &QObjectRef<Diagnostics>, n: u64) -> String {
     let slow_before = stats().slow_polls;
-    this.with(|mut o| o.as_mut().rust_mut().bench_jobs.clear());
+    let _ = this.with(|mut o| o.as_mut().rust_mut().bench_jobs.clear());
     record_frames(this);
     let meter = LagMeter::start(Duration::from_millis(1), 1_000_000);
-    this.with(|o| o.bench_load_wanted());
+    let _ = this.with(|o| o.bench_load_wanted());
     let began = Instant::now();
     let jobs = loop {
-        let jobs = this.with(|o| o.rust().bench_jobs.clone());
+        let jobs = this
+            .with(|o| o.rust().bench_jobs.clone())
+            .unwrap_or_default();
         if jobs.len() >= 2 || began.elapsed() > Duration::from_secs(120) {
             break jobs;
         }

@@ -394,14 +394,14 @@ fn every_visible_control_has_a_name_with_a_row_of_each_kind() {
             vec![
                 (
                     "URL (http:// or https://)",
-                    format!("{}/slow.bin", server.url),
+                    format!("{}/crawl.bin", server.url),
                 ),
                 (
                     "Save to (a folder or a file name; empty: your Downloads folder)",
                     folder.clone(),
                 ),
             ],
-            "Download slow.bin",
+            "Download crawl.bin",
         ),
         (
             "Run a command",
@@ -432,23 +432,23 @@ fn every_visible_control_has_a_name_with_a_row_of_each_kind() {
     let tree = window.tree();
     assert_every_control_is_named(&tree, "a row of each kind and the question");
     // A running row says what, where, its state and its progress; its Cancel says which.
-    let download = row(&tree, "Download slow.bin").unwrap();
+    let download = row(&tree, "Download crawl.bin").unwrap();
     assert!(
         download
             .name
-            .starts_with("Download slow.bin — from 127.0.0.1 — running"),
+            .starts_with("Download crawl.bin — from 127.0.0.1 — running"),
         "{}",
         download.name
     );
     assert!(
         tree.iter().any(|n| n.showing()
             && n.role == "push button"
-            && n.name == "Cancel Download slow.bin"),
+            && n.name == "Cancel Download crawl.bin"),
         "the running download's Cancel button names it"
     );
     window.press("push button", "No");
     drop(window);
-    // A download that finished first (a slow machine) is saved; a partial one must be gone.
+    // The download was running when the window closed: its partial file must be gone.
     let partial: Vec<_> = std::fs::read_dir(downloads.path())
         .unwrap()
         .filter_map(Result::ok)
@@ -662,7 +662,7 @@ fn no_child_left_after(how: Quit) {
         &[
             (
                 "URL (http:// or https://)",
-                &format!("{}/slow.bin", server.url),
+                &format!("{}/crawl.bin", server.url),
             ),
             (
                 "Save to (a folder or a file name; empty: your Downloads folder)",
@@ -673,7 +673,7 @@ fn no_child_left_after(how: Quit) {
     window.wait_for("the download under way", Duration::from_secs(30), |n| {
         n.role == "list item"
             && n.name
-                .starts_with("Download slow.bin — from 127.0.0.1 — running")
+                .starts_with("Download crawl.bin — from 127.0.0.1 — running")
             && n.description.contains(" of 8.0 MiB")
     });
     window.wait_for("the command running", Duration::from_secs(30), |n| {
@@ -682,7 +682,7 @@ fn no_child_left_after(how: Quit) {
     let before = processes_with(&marker);
     assert!(before.len() >= 3, "sh and its two sleeps run: {before:?}");
     assert!(
-        downloads.path().join("slow.bin.part").exists(),
+        downloads.path().join("crawl.bin.part").exists(),
         "the partial file is being written"
     );
     let exit = match how {

@@ -1,6 +1,6 @@
 //! The GUI tests' own HTTP server on 127.0.0.1 (tiny_http, one thread per request): a large
-//! body with a length, a chunked one without, a slow one, one that stalls, 404, 500 and a
-//! redirect. Nothing here reaches beyond this machine.
+//! body with a length, a chunked one without, a slow one, one that crawls, one that stalls,
+//! 404, 500 and a redirect. Nothing here reaches beyond this machine.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -195,6 +195,20 @@ fn respond(request: tiny_http::Request, big: &Arc<Vec<u8>>, stop: Arc<AtomicBool
                 StatusCode(200),
                 vec![],
                 trickle(256 << 10, 64 << 10),
+                Some(big.len()),
+                None,
+            )
+            .with_chunked_threshold(usize::MAX),
+        ),
+        // 256 KiB at once, then 1 KiB every 100 ms: about 14 minutes for the whole body. For
+        // tests that look at a download while it runs (and then cancel it or quit): whatever
+        // the machine's load, it is still running when they look, which /slow.bin (about 13 s)
+        // need not be.
+        "/crawl.bin" => request.respond(
+            Response::new(
+                StatusCode(200),
+                vec![],
+                trickle(256 << 10, 1 << 10),
                 Some(big.len()),
                 None,
             )

@@ -78,6 +78,9 @@ pub mod qobject {
         #[qsignal]
         fn finished(self: Pin<&mut AsyncJob>);
     }
+
+    // The library reads the start of its destruction from cxx-qt's thread handle.
+    impl cxx_qt::Threading for AsyncJob {}
 }
 
 use std::collections::VecDeque;
@@ -287,7 +290,8 @@ impl qobject::AsyncJob {
                     Err(err) if is_cancelled(&err) => Outcome::Cancelled,
                     Err(err) => Outcome::Failed(format!("{err:#}"), err),
                 };
-                this.with(|mut o| {
+                // A refused lend (the object is being destroyed) ends this coroutine anyway.
+                let _ = this.with(|mut o| {
                     // Our own handle: detached, this coroutine runs on to its end.
                     if let Some(task) = o.as_mut().rust_mut().current.take() {
                         task.detach();
@@ -320,7 +324,7 @@ impl qobject::AsyncJob {
                     let trace =
                         spawn_blocking(move || worker_backtrace(&err).map(|t| t.to_string())).await;
                     if let Ok(Some(trace)) = trace {
-                        this.with(|mut o| {
+                        let _ = this.with(|mut o| {
                             // Unless the job was started again meanwhile.
                             if o.rust().run == run {
                                 o.as_mut().set_details(QString::from(&trace));
@@ -413,7 +417,7 @@ impl qobject::AsyncJob {
             .map_or_else(Instant::now, |last| last + FRAME_INTERVAL);
         self.spawn_local_labeled("AsyncJob: show partial results", move |this| async move {
             sleep_until(at).await;
-            this.with(|o| o.flush_updates());
+            let _ = this.with(|o| o.flush_updates());
         })
         .detach();
     }
@@ -466,30 +470,31 @@ impl qobject::AsyncJob {
     }
 }
 
-/// A job's context talks to its object through this: every call lends the object for a moment.
+/// A job's context talks to its object through this: every call lends the object for a moment
+/// (a refused lend ends the job's coroutine once its poll returns: nothing more to do here).
 struct Sink(QObjectRef<qobject::AsyncJob>);
 
 impl JobSink for Sink {
     fn mark_running(&self) {
-        self.0.with(|o| o.mark_running());
+        let _ = self.0.with(|o| o.mark_running());
     }
 
     fn set_progress(&self, fraction: f64) {
-        self.0.with(|mut o| {
+        let _ = self.0.with(|mut o| {
             o.as_mut().mark_running();
             o.queue_progress(fraction);
         });
     }
 
     fn set_step(&self, text: String) {
-        self.0.with(|mut o| {
+        let _ = self.0.with(|mut o| {
             o.as_mut().mark_running();
             o.queue_step(text);
         });
     }
 
     fn emit_item(&self, text: String) {
-        self.0.with(|mut o| {
+        let _ = self.0.with(|mut o| {
             o.as_mut().mark_running();
             o.queue_item(text);
         });
@@ -500,14 +505,14 @@ impl JobSink for Sink {
         // Connect first, then ask: the answer cannot arrive before we listen.
         let answer =
             next_emission(|mut tx| this.with(|o| o.on_answered(move |_, yes| tx.emit(yes))));
-        this.with(|mut o| {
+        let _ = this.with(|mut o| {
             o.as_mut().mark_running();
             o.as_mut().set_waiting_for_answer(true);
             o.question(QString::from(question));
         });
         Box::pin(async move {
             let yes = answer.await;
-            this.with(|o| o.set_waiting_for_answer(false));
+            let _ = this.with(|o| o.set_waiting_for_answer(false));
             yes
         })
     }

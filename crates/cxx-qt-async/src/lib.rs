@@ -26,9 +26,11 @@
 //! * This crate, the only one that imports cxx-qt into the engine's world:
 //!   * [`QtRuntime`] installs the engine's runtime with a loop waker that posts one queued
 //!     invocation (`CxxQtThread::queue`) on a private `LoopDriver` QObject per batch of wakes;
-//!   * [`QObjectSpawn::spawn_local`] starts a coroutine from any QObject whose backing struct owns a
-//!     [`Scope`](engine::Scope) ([`OwnsCoroutines`]); the coroutine reaches its object through
-//!     a [`QObjectRef`] and is dropped when the object is destroyed;
+//!   * [`QObjectSpawn::spawn_local`] starts a coroutine from any QObject with cxx-qt's
+//!     `Threading`; the coroutine reaches its object through a [`QObjectRef`], whose
+//!     [`with`](QObjectRef::with) lends it only when no other `&mut` can exist (else it returns
+//!     [`LendRefused`] and the coroutine ends), and is dropped when the object is destroyed; an
+//!     object made in Rust is owned by a [`QObjectBox`], never a bare `UniquePtr`;
 //!   * [`AsyncJob`] is a job as a QML object (state, progress, result, error, elapsed time,
 //!     `cancel()`, partial results in per-frame batches); Rust registers what each kind of job
 //!     does with [`register_job`];
@@ -60,7 +62,11 @@
 //!   hold the thread for long.
 //! * Only the Qt event loop runs drains (the runtime's [`engine::integration::Drainer`] stays private here),
 //!   never user code: a QObject's method can never see its own coroutines run inside it.
-//! * No panic crosses into Qt: coroutine and job panics are caught and reported.
+//! * No panic crosses into Qt: coroutine and job panics are caught and reported, and the
+//!   library's refusals are not panics (they end the offending coroutine with
+//!   [`TaskError::Refused`](engine::TaskError::Refused)).
+//! * The one rule left to the app is cxx-qt's own: no nested event loop (`process_events`, a
+//!   second `exec`) while Rust code holds a QObject's `Pin<&mut T>`.
 //! * [`engine::tasks`] lists every live coroutine (label, owner, what it awaits, age);
 //!   [`engine::LagMeter`] measures how late the loop serves a timer.
 //!
@@ -124,7 +130,7 @@ pub use job_context::{JobContext, WorkerContext};
 pub use job_kinds::{job_kinds, register_job, JobFuture};
 #[allow(deprecated)]
 pub use object::OwnsCoroutines;
-pub use object::{QObjectRef, QObjectSpawn};
+pub use object::{LendRefused, QObjectBox, QObjectRef, QObjectSpawn};
 #[allow(deprecated)]
 pub use runtime::ensure_runtime;
 pub use runtime::{shutdown_implicit_runtime, QtRuntime, QtRuntimeBuilder};

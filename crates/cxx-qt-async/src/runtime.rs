@@ -270,15 +270,17 @@ impl QtRuntime {
 impl Drop for QtRuntime {
     fn drop(&mut self) {
         if engine::integration::in_drain() {
-            // Refused before anything changes: the runtime, its timer and its driver stay and
-            // keep working (until the thread ends), and the coroutine that dropped it panics.
+            // Refused, without a panic (this may run inside a C++ destructor or an unwind,
+            // where a panic aborts): the runtime, its timer and its driver stay and keep
+            // working (until the thread ends), and the coroutine that dropped it ends.
             std::mem::forget(self.runtime.take());
             std::mem::forget(std::mem::replace(&mut self.driver, UniquePtr::null()));
-            panic!(
-                "a QtRuntime may not be dropped from inside one of its coroutines (it would have \
-                 to drop the coroutine that drops it): drop it after `exec()` has returned. {}",
-                engine::GUI_THREAD_RULE
+            engine::integration::refuse(
+                "cxx-qt-async rule: a QtRuntime may not be dropped from inside one of its \
+                 coroutines (it would have to drop the coroutine that drops it): drop it after \
+                 `exec()` has returned; it stays installed",
             );
+            return;
         }
         // Shut the engine down first, while queued drains can still be posted (they are
         // dropped with the driver below, never run).
@@ -311,25 +313,32 @@ thread_local! {
     note = "not needed: QObjectSpawn::spawn_local installs a runtime when there is none; install a QtRuntime in main"
 )]
 pub fn ensure_runtime() {
-    ensure();
+    if let Err(rule) = ensure() {
+        engine::integration::refuse(rule);
+    }
 }
 
-/// Installs a default [`QtRuntime`] on this thread if it has none.
-///
-/// # Panics
-///
-/// If this thread has a runtime that is not a [`QtRuntime`] (an engine runtime installed by
-/// hand): QObjects' coroutines need the Qt one, whose drains only the Qt event loop runs.
-pub(crate) fn ensure() {
+/// Installs a default [`QtRuntime`] on this thread if it has none; `Err` with the rule when
+/// this thread's runtime is not a [`QtRuntime`] (an engine runtime installed by hand, whose
+/// drains its installer runs: QObjects' coroutines need the Qt one, whose drains only the Qt
+/// event loop runs), or while this thread's `QtRuntime` shuts down (a coroutine's destructor
+/// spawning then would install a runtime that never drains).
+pub(crate) fn ensure() -> Result<(), &'static str> {
     if engine::has_runtime() {
-        assert!(
-            has_qt_runtime(),
-            "cxx-qt-async rule: QObjects spawn coroutines only on a thread whose runtime is a \
-             QtRuntime (this thread has a bare engine runtime, whose drains its installer runs)"
-        );
+        if has_qt_runtime() {
+            Ok(())
+        } else {
+            Err(
+                "cxx-qt-async rule: QObjects spawn coroutines only on a thread whose runtime is a \
+                 QtRuntime (this thread has a bare engine runtime, whose drains its installer runs)",
+            )
+        }
+    } else if engine::integration::is_shutting_down() {
+        Err("cxx-qt-async rule: no coroutine is spawned while the thread's QtRuntime shuts down")
     } else {
         let runtime = QtRuntime::install();
         IMPLICIT.with(|slot| *slot.0.borrow_mut() = Some(runtime));
+        Ok(())
     }
 }
 

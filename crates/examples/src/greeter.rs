@@ -43,6 +43,9 @@ pub mod qobject {
         #[qinvokable]
         fn fail_click(self: Pin<&mut Greeter>);
     }
+
+    // Its coroutines need cxx-qt's thread handle (QObjectSpawn).
+    impl cxx_qt::Threading for Greeter {}
 }
 
 /// The backing struct of [`qobject::Greeter`]: its properties, nothing else (the library keeps
@@ -66,13 +69,13 @@ impl qobject::Greeter {
         self.as_mut().set_error(QString::default());
         self.spawn_local(|this| async move {
             let val1 = spawn_blocking(|| worker(66)).await?; // the window stays live meanwhile
-            this.with(|o| o.set_text(QString::from(&format!("task1 returned: {val1}"))));
+            this.with(|o| o.set_text(QString::from(&format!("task1 returned: {val1}"))))?;
             let val2 = spawn_blocking(move || worker(val1)).await?;
             this.with(|mut o| {
                 o.as_mut()
                     .set_text(QString::from(&format!("task2 returned: {val2}")));
                 o.set_busy(false);
-            });
+            })?;
             anyhow::Ok(())
         })
         .detach();
@@ -85,7 +88,8 @@ impl qobject::Greeter {
             })
             .await;
             if let Err(err) = outcome {
-                this.with(|o| o.set_error(QString::from(&format!("{err:#}"))));
+                // A refused lend ends this coroutine (and says why in the log).
+                let _ = this.with(|o| o.set_error(QString::from(&format!("{err:#}"))));
             }
         })
         .detach();

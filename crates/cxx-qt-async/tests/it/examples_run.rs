@@ -95,7 +95,7 @@ fn async_job_refuses_bad_input_and_shows_the_count() {
         "{text}"
     );
     assert!(
-        text.contains("demo: done 148933 primes below 2000000"),
+        text.contains("demo: done 17984 primes below 200000"),
         "{text}"
     );
 }

@@ -1,20 +1,23 @@
 //! The rules the Qt layer enforces at run time, headless (no Qt event loop needed to check them).
 
 use cxx_qt_async::engine::testing::FakeLoop;
+use cxx_qt_async::engine::TaskError;
+use cxx_qt_async::QObjectSpawn;
+use cxx_qt_async_examples::probe::qobject::new_probe;
 
 #[test]
-#[allow(deprecated)] // ensure_runtime stays one release; spawn_local calls the same check
 fn qobjects_refuse_a_runtime_that_is_not_the_qt_one_naming_the_rule() {
     // An engine runtime installed by hand: its drains are run by whoever installed it, so a
-    // QObject's coroutines (which borrow the object) must not be spawned on it.
-    let _fake = FakeLoop::new();
-    let payload = std::panic::catch_unwind(cxx_qt_async::ensure_runtime)
-        .expect_err("ensure_runtime refused the bare engine runtime");
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default();
-    assert!(message.contains("cxx-qt-async rule"), "{message}");
-    assert!(message.contains("QtRuntime"), "{message}");
+    // QObject's coroutines (which borrow the object) are not spawned on it. Refused without a
+    // panic (a spawn is usually made inside an invokable, behind cxx's shim).
+    let fake = FakeLoop::new();
+    let mut probe = new_probe();
+    let task = probe.pin_mut().spawn_local(|_| async { "ran" });
+    match fake.block_on(task) {
+        Err(TaskError::Refused { rule, .. }) => {
+            assert!(rule.contains("cxx-qt-async rule"), "{rule}");
+            assert!(rule.contains("QtRuntime"), "{rule}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use cxx_qt_async::engine::tasks;
 use cxx_qt_async::{register_job, JobContext, QtRuntime};
 
-mod common;
+use crate::common;
 
 const OBJECTS: usize = 10_000;
 
@@ -81,7 +81,7 @@ fn register_wait() {
     });
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let names = [
         "ten_thousand_objects_destroyed_mid_job_resume_no_coroutine",
         "every_job_a_worker_started_stops_at_its_token",
