@@ -157,7 +157,7 @@ where
                 Poll::Ready(Outcome::new(value, this.registered))
             }
             Err(payload) => {
-                let panic = TaskError::panicked(caught::caught(payload, mark));
+                let panic = TaskError::panicked(payload, mark);
                 Poll::Ready(ended(this.future, this.registered, panic))
             }
         }
@@ -193,7 +193,7 @@ fn refused<F, T: 'static>(
     let rule = refusal::take().unwrap_or_default();
     if let Some(payload) = panicked {
         // Already printed by the panic hook; the refusal came first.
-        let p = caught::caught(payload, mark);
+        let p = caught::caught(payload.as_ref(), mark);
         tracing::error!(
             target: "cxx_qt_async_engine",
             "a refused coroutine also panicked: {}{}",
@@ -223,5 +223,5 @@ pub(crate) fn drop_caught<F>(mut future: Pin<&mut Option<F>>) -> Result<(), Task
     // dropped during the unwind): it is never dropped twice.
     let mark = caught::mark();
     panic::catch_unwind(AssertUnwindSafe(|| future.set(None)))
-        .map_err(|payload| TaskError::panicked(caught::caught(payload, mark)))
+        .map_err(|payload| TaskError::panicked(payload, mark))
 }

@@ -289,11 +289,13 @@ impl TaskError {
         Self::Refused { rule }
     }
 
-    pub(crate) fn panicked(panic: CaughtPanic) -> Self {
+    /// A caught panic (`payload`: what `catch_unwind` gave).
+    pub(crate) fn panicked(payload: Box<dyn std::any::Any + Send>, since: u64) -> Self {
+        let panic: CaughtPanic = super::panic::caught(payload.as_ref(), since);
         Self::Panicked {
             message: panic.message,
             location: panic.location,
-            payload: PanicPayload::new(panic.payload),
+            payload: PanicPayload::new(payload),
         }
     }
 
@@ -373,6 +375,19 @@ impl TaskError {
 /// The payload of a coroutine's panic, kept in a [`TaskError::Panicked`] to be re-raised
 /// ([`TaskError::into_panic`]). Clones share it; it compares equal to any other (a
 /// `TaskError` compares by its text).
+///
+/// # Examples
+///
+/// ```
+/// use cxx_qt_async_engine::{spawn_local, testing::FakeLoop, TaskError};
+///
+/// let fake = FakeLoop::new();
+/// let err = fake.block_on(spawn_local(async { panic!("kept") })).unwrap_err();
+/// if let TaskError::Panicked { payload, .. } = &err {
+///     println!("{payload:?}"); // `PanicPayload { .. }`: take it with `into_panic`
+/// }
+/// assert_eq!(err.into_panic().downcast_ref::<&str>(), Some(&"kept"));
+/// ```
 #[derive(Clone)]
 pub struct PanicPayload(Arc<Mutex<Option<Box<dyn std::any::Any + Send + 'static>>>>);
 

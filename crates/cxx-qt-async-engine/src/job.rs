@@ -223,7 +223,7 @@ fn run_on_worker<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Outcome<T> {
         }
         Err(payload) => Err(Box::new(Failure::Panicked {
             thread: thread_name(),
-            panic: caught(payload, mark),
+            panic: caught(payload.as_ref(), mark),
         })),
     }
 }

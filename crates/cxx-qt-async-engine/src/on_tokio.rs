@@ -217,7 +217,7 @@ where
         AssertUnwindSafe(future)
             .catch_unwind()
             .await
-            .map_err(|payload| caught(payload, 0))
+            .map_err(|payload| caught(payload.as_ref(), 0))
     });
     TokioJob {
         handle: Some(task),

@@ -28,8 +28,6 @@ pub(crate) struct CaughtPanic {
     pub(crate) location: Option<String>,
     /// The stack of the panicking thread, when the hook saw it.
     pub(crate) backtrace: Option<Box<Backtrace>>,
-    /// The payload itself (to re-raise it).
-    pub(crate) payload: Box<dyn Any + Send>,
 }
 
 /// What the hook recorded of one panic.
@@ -151,8 +149,8 @@ pub(crate) fn mark() -> u64 {
 /// record is used only if the hook made it after `since` ([`mark`]) and for the same message,
 /// so a panic the hook never saw (`resume_unwind`, a hook that replaced ours and does not call
 /// it) gets no location rather than an older panic's.
-pub(crate) fn caught(payload: Box<dyn Any + Send>, since: u64) -> CaughtPanic {
-    let message = panic_message(payload.as_ref());
+pub(crate) fn caught(payload: &(dyn Any + Send), since: u64) -> CaughtPanic {
+    let message = panic_message(payload);
     let record = LAST
         .try_with(|last| last.try_borrow_mut().ok()?.take())
         .ok()
@@ -169,7 +167,6 @@ pub(crate) fn caught(payload: Box<dyn Any + Send>, since: u64) -> CaughtPanic {
         message,
         location,
         backtrace,
-        payload,
     }
 }
 

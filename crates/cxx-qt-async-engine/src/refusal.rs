@@ -118,7 +118,7 @@ pub(crate) fn take() -> Option<String> {
 /// assert!(matches!(out, Err(TaskError::Refused { .. })), "{out:?}");
 /// ```
 #[track_caller]
-pub fn refused_task<T>(rule: &str) -> Task<T> {
+pub fn refused_task<T>(rule: &str) -> crate::Task<T> {
     refused_task_at(rule, Location::caller())
 }
 
@@ -126,7 +126,12 @@ pub fn refused_task<T>(rule: &str) -> Task<T> {
 pub(crate) fn refused_task_at<T>(rule: &str, site: &'static Location<'static>) -> Task<T> {
     tracing::error!(target: "cxx_qt_async_engine", "refused: {rule}");
     let seq = tasks::next_seq();
-    REFUSED.with(|r| r.borrow_mut().push((seq, site, rule.to_owned())));
+    // (At thread teardown the list may be gone: the handle then says `Cancelled`.)
+    let _ = REFUSED.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.push((seq, site, rule.to_owned()));
+        }
+    });
     Task::refused(seq)
 }
 

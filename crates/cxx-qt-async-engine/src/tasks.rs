@@ -346,10 +346,19 @@ pub(crate) fn polled_now() -> Option<TaskId> {
 
 /// A fresh sequence number (a [`TaskId`]) for a task that gets no row (a refused spawn).
 pub(crate) fn next_seq() -> u64 {
-    LIST.with(|l| {
-        let mut list = l.borrow_mut();
+    LIST.try_with(|l| {
+        let mut list = l.try_borrow_mut().ok()?;
         list.next_seq += 1;
-        list.next_seq
+        Some(list.next_seq)
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| {
+        // The list is busy or gone (thread teardown): numbers from the top, never a live id.
+        thread_local!(static SPARE: Cell<u64> = const { Cell::new(u64::MAX) });
+        SPARE
+            .try_with(|s| s.replace(s.get() - 1))
+            .unwrap_or(u64::MAX)
     })
 }
 
